@@ -1,0 +1,223 @@
+"""Turn uploaded bytes into a raw grid of strings: CSV (encoding and separator sniffed) or workbook.
+
+The grid keeps every row of the file, header rows included (``header=None``), because some
+platforms export two or three header rows; adapters decide what the headers are.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import io
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["RawTable", "read_table", "decode_text", "sniff_separator", "MAX_BYTES"]
+
+MAX_BYTES = 512 * 1024 * 1024
+_SEPARATORS = [",", ";", "\t", "|"]
+
+
+@dataclass
+class RawTable:
+    """A file as a grid of strings.
+
+    Attributes
+    ----------
+    frame : all rows of the file (header rows included), columns 0..m-1, values ``str`` or NA.
+    encoding : ``utf-8-sig``, ``utf-8``, ``gb18030``, ``utf-16`` or ``xlsx`` / ``xls``.
+    separator : the CSV separator, or "" for workbooks.
+    kind : ``csv`` or ``excel``.
+    warnings : what the reader adjusted (ragged rows padded …).
+    """
+
+    frame: pd.DataFrame
+    encoding: str
+    separator: str
+    kind: str
+    source_name: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes the way real Chinese survey files need.
+
+    Order: a BOM (UTF-8 / UTF-16) decides; else strict UTF-8; else GB18030 (a superset of GBK and
+    GB2312, what zh-CN Excel writes). Returns ``(text, encoding)``; ValueError when none fits.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8", errors="strict"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030", errors="strict"), "gb18030"
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            "无法识别文件编码：已尝试 UTF-8（含 BOM）、UTF-16 和 GB18030/GBK，均失败"
+            f"（第 {exc.start} 字节附近）。请在 Excel 中“另存为 → CSV UTF-8”后重新上传。"
+            " Could not decode the file as UTF-8, UTF-16 or GB18030; save it as 'CSV UTF-8' and retry."
+        ) from None
+
+
+def sniff_separator(text: str) -> str:
+    """Pick the separator among , ; tab | that splits the first lines most consistently."""
+    sample_lines = [ln for ln in text[:65536].splitlines() if ln.strip()][:20]
+    if not sample_lines:
+        return ","
+    best, best_score = ",", (-1, -1)
+    for sep in _SEPARATORS:
+        try:
+            counts = [len(r) for r in csv.reader(sample_lines, delimiter=sep)]
+        except csv.Error:
+            continue
+        if not counts or max(counts) < 2:
+            continue
+        modal = max(set(counts), key=counts.count)
+        score = (counts.count(modal), modal)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _cell_text(value: object) -> object:
+    """A workbook cell as text: integral floats without '.0', dates ISO, empty → NA."""
+    if value is None:
+        return pd.NA
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return pd.NA
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, _dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, _dt.timedelta):
+        return str(int(value.total_seconds()))
+    text = str(value)
+    return text if text.strip() != "" else pd.NA
+
+
+def _read_excel(data: bytes, kind: str) -> tuple[pd.DataFrame, list[str]]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for broken workbooks
+        raise ValueError(
+            f"无法打开 Excel 文件（{type(exc).__name__}: {str(exc)[:120]}）。文件可能已损坏或未上传完整；"
+            "请重新下载后上传，或另存为 CSV。 The workbook could not be opened; re-download it or save as CSV."
+        ) from None
+    warnings: list[str] = []
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        if any(any(_cell_text(v) is not pd.NA for v in r) for r in rows):
+            if len(book.sheet_names) > 1:
+                warnings.append(f"工作簿有多个工作表，读取了第一个非空工作表“{name}”。 Read sheet '{name}'.")
+            width = max(len(r) for r in rows)
+            grid = [[_cell_text(v) for v in r] + [pd.NA] * (width - len(r)) for r in rows]
+            return pd.DataFrame(grid, dtype="object"), warnings
+    raise ValueError("Excel 文件中没有数据。 The workbook has no data in any sheet.")
+
+
+def _read_csv_text(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
+    """Parse CSV text into a padded grid; pyarrow first (fast), the csv module for ragged files."""
+    warnings: list[str] = []
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        first = next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=sep), [])
+        names = [f"c{i}" for i in range(len(first))]
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
+        frame = table.to_pandas()
+        frame.columns = range(frame.shape[1])
+        return frame, warnings
+    except Exception:  # ragged rows or odd quoting: fall back to the tolerant reader below
+        pass
+    try:
+        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    except csv.Error as exc:
+        raise ValueError(f"CSV 格式错误：{exc}。请检查引号是否成对。 Malformed CSV: {exc}.") from None
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise ValueError("文件中没有数据行。 The file has no rows.")
+    width = max(len(r) for r in rows)
+    if any(len(r) != width for r in rows):
+        warnings.append("部分行的列数不一致，已用空值补齐。 Some rows had fewer fields and were padded.")
+    grid = [[c if c != "" else pd.NA for c in r] + [pd.NA] * (width - len(r)) for r in rows]
+    return pd.DataFrame(grid, dtype="object"), warnings
+
+
+def read_table(data: bytes, filename: str = "") -> RawTable:
+    """Read CSV / TSV / XLSX / XLS bytes into a :class:`RawTable`.
+
+    Raises
+    ------
+    ValueError
+        With a message saying what was tried and what to do (empty file, unknown binary format,
+        undecodable text, broken workbook, too large).
+    """
+    if not data or not data.strip():
+        raise ValueError("文件为空。请确认导出完整后重新上传。 The file is empty.")
+    if len(data) > MAX_BYTES:
+        raise ValueError(f"文件超过 {MAX_BYTES // 2**20} MB 上限。 The file is larger than the limit.")
+    name = filename.lower()
+    warnings: list[str] = []
+    if data[:4] == b"PK\x03\x04" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        kind_name = "xls" if data[:4] != b"PK\x03\x04" else "xlsx"
+        frame, warnings = _read_excel(data, kind_name)
+        encoding, sep, kind = kind_name, "", "excel"
+    else:
+        if b"\x00" in data[:4096] and not (data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE)):
+            raise ValueError(
+                "这不是 CSV 或 Excel 文件（含二进制内容）。请上传问卷平台导出的 .csv / .xlsx / .xls 文件。"
+                " This is not a CSV or Excel file."
+            )
+        if name.endswith((".xlsx", ".xls")):
+            # 问卷星 sometimes serves HTML or text under an .xls name; read it as text if we can.
+            warnings.append("扩展名为 Excel，但内容是文本，已按 CSV 读取。 Read an .xls/.xlsx name as text.")
+        text, encoding = decode_text(data)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        sep = "\t" if name.endswith((".tsv", ".tab")) else sniff_separator(text)
+        frame, more = _read_csv_text(text, sep)
+        warnings += more
+        kind = "csv"
+    frame = _drop_blank_edges(frame)
+    if frame.empty:
+        raise ValueError("文件中没有数据。 The file contains no data.")
+    return RawTable(frame=frame, encoding=encoding, separator=sep, kind=kind, source_name=filename, warnings=warnings)
+
+
+def _drop_blank_edges(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows and columns that are entirely empty (Excel's stray blank rows/columns, trailing commas)."""
+    blank = frame.isna()
+    keep_rows = ~blank.all(axis=1)
+    keep_cols = ~blank.all(axis=0)
+    # keep a trailing empty column only if it has a header (an open-text question nobody answered)
+    if len(frame) and not keep_cols.all():
+        header = frame.iloc[0]
+        keep_cols = keep_cols | header.notna()
+    out = frame.loc[keep_rows.to_numpy(), keep_cols.to_numpy()]
+    out.columns = range(out.shape[1])
+    return out.reset_index(drop=True)
