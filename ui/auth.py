@@ -150,7 +150,7 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
         if not has_users:
             return _bootstrap_form(engine, lang)
         with st.expander(t("login_title", lang), expanded=False):
-            with st.form("auth_login_form", clear_on_submit=False):
+            with st.form("auth_login_form", clear_on_submit=True):
                 name = st.text_input(t("login_user", lang), key="auth_name")
                 pw = st.text_input(t("login_password", lang), type="password", key="auth_pw")
                 submitted = st.form_submit_button(t("login_submit", lang))
@@ -164,6 +164,5 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
                     st.error(t("login_failed", lang))
                     return None
                 st.session_state[SESSION_KEY] = user
-                st.session_state.pop("auth_pw", None)
                 st.rerun()
     return None
