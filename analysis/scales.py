@@ -150,6 +150,8 @@ SCALES: dict[str, Scale] = {
         _s("zh3_plain", ["满意", "一般", "不满意"], "三级（满意/一般/不满意）", "3-point (满意/一般/不满意)"),
         _s("zh5_agree", ["非常同意", "同意", "一般", "不同意", "非常不同意"], "五级同意度", "5-point agreement (zh)",
            aliases={"比较同意": "同意", "不太同意": "不同意"}),
+        _s("zh5_importance", ["非常重要", "重要", "一般", "不重要", "非常不重要"], "五级重要性", "5-point importance (zh)",
+           aliases={"比较重要": "重要", "不太重要": "不重要", "很重要": "非常重要"}),
         _s("en5", ["Very satisfied", "Satisfied", "Neutral", "Dissatisfied", "Very dissatisfied"],
            "英文五级", "5-point (Very satisfied…)", aliases=_EN_NEUTRAL, lang="en"),
         _s("en5_extremely", ["Extremely satisfied", "Somewhat satisfied", "Neither satisfied nor dissatisfied",
@@ -166,6 +168,8 @@ SCALES: dict[str, Scale] = {
            aliases=_EN_NEUTRAL, lang="en"),
         _s("en5_agree", ["Strongly agree", "Agree", "Neutral", "Disagree", "Strongly disagree"],
            "英文五级同意度", "5-point agreement", aliases={"Neither agree nor disagree": "Neutral"}, lang="en"),
+        _s("en5_importance", ["Extremely important", "Very important", "Moderately important", "Slightly important",
+                              "Not at all important"], "英文五级重要性", "5-point importance", lang="en"),
     ]
 }
 

@@ -1,0 +1,472 @@
+"""The codebook (问卷编码表): what each column of an export is, and turning a Survey into a Dataset.
+
+One row per column: ``role`` (analysis.model.ROLES), ``area`` (analysis.areas.AREAS key), ``scale``
+(a registry key or a custom spec ``"很满意|比较满意|一般|不太满意|很不满意"`` best → worst), ``label``
+(short item text), ``qnum`` and ``codes`` (raw value → label for numeric exports:
+``"1=很满意;2=比较满意;3=一般;4=不太满意;5=很不满意;6=不了解"``). It is suggested automatically,
+edited by the user, saved, and reused for the next upload of the same questionnaire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.areas import AREAS, UNCLASSIFIED, classify_area
+from analysis.ingest import parse_survey
+from analysis.model import ITEM_COLUMNS, RESPONDENT_COLUMNS, ROLES, Dataset, Survey
+from analysis.scales import (
+    MISSING_MARKERS,
+    NA_LABELS,
+    SCALES,
+    Scale,
+    custom_scale,
+    match_scale,
+    normalize_label,
+)
+
+__all__ = [
+    "CODEBOOK_COLUMNS",
+    "suggest_codebook",
+    "apply_codebook",
+    "codebook_to_csv",
+    "read_codebook",
+    "questionnaire_key",
+    "load_dataset",
+    "clean_choice",
+    "parse_codes",
+    "parse_duration",
+    "parse_datetime",
+]
+
+CODEBOOK_COLUMNS = ["column", "role", "area", "scale", "label", "qnum", "codes"]
+_GROUP_WORDS = ("身份", "角色", "人员类别", "人员类型", "类别", "群体", "您是", "您的职业", "role", "identity",
+                "you are", "occupation", "position", "affiliation")
+_TEXT_WORDS = ("建议", "意见", "其他", "其它", "原因", "说明", "请写", "请填写", "留言", "评论", "comment", "suggest",
+               "why", "other", "feedback", "remark")
+_PREFIX = re.compile(r"^\s*[A-Za-z][\.\、:)]\s*(?=\S)")
+_MULTI_SEPS = ("┋", "|")
+
+
+def clean_choice(value: object) -> object:
+    """A choice label for display: NFKC, trimmed, without a letter prefix (``B.教师`` → ``教师``)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return pd.NA
+    text = _PREFIX.sub("", unicodedata.normalize("NFKC", str(value)).strip())
+    return pd.NA if normalize_label(text) in MISSING_MARKERS else text
+
+
+def parse_codes(spec: object) -> dict[str, str]:
+    """``"1=很满意;2=比较满意"`` → ``{"1": "很满意", "2": "比较满意"}``; blank → ``{}``."""
+    if spec is None or (isinstance(spec, float) and np.isnan(spec)) or spec is pd.NA:
+        return {}
+    out: dict[str, str] = {}
+    for part in re.split(r"[;；\n]", str(spec)):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(
+                f"编码表 codes 列格式应为 “1=很满意;2=比较满意”，无法解析：“{part.strip()}”。"
+                " The codes column must look like '1=Very satisfied;2=Satisfied'."
+            )
+        key, label = part.split("=", 1)
+        out[key.strip()] = label.strip()
+    return out
+
+
+def questionnaire_key(survey: Survey) -> str:
+    """Stable key of a questionnaire: a hash of its column headers (same form → same key)."""
+    text = "\x1f".join(str(n) for n in survey.columns["name"])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _scale_for(spec: object, scales: dict[str, Scale]) -> Scale:
+    spec = "" if spec is None or spec is pd.NA or (isinstance(spec, float) and np.isnan(spec)) else str(spec).strip()
+    if spec in scales:
+        return scales[spec]
+    if "|" in spec or "｜" in spec:
+        scale = custom_scale(spec)
+        scales[spec] = scale
+        return scale
+    raise ValueError(
+        f"未知量表 “{spec}”：请填写量表名（{', '.join(SCALES)}）或按“最好|…|最差”列出选项。"
+        f" Unknown scale '{spec}': use a registry name or list the labels best → worst separated by |."
+    )
+
+
+def _uniques(series: pd.Series, limit: int = 200) -> list[str]:
+    vc = series.dropna().astype(str).value_counts()
+    return [str(v) for v in vc.index[:limit]]
+
+
+def suggest_codebook(survey: Survey) -> pd.DataFrame:
+    """Suggest a role, area, scale and label for every column of ``survey``.
+
+    Rules, in order: a role the adapter knows (``hint``); answers that fit a Likert scale (the scale
+    is matched over all columns of the same question so a matrix shares one scale; importance
+    scales give role ``importance``); ``┋``-joined answers → ``multi``; a column whose header names
+    the respondent's identity (身份/角色/role …) with few distinct values → ``group``; few distinct
+    short values → ``attribute``; everything else → ``text``. Numeric option codes (问卷星 按选项序号)
+    are suggested as ``likert`` with an empty scale: the option order is not in the file, so the user
+    must fill ``codes`` and ``scale``.
+    """
+    data, cols = survey.data, survey.columns
+    n = max(len(data), 1)
+    uniq = {name: _uniques(data[name]) for name in cols["name"]}
+    # columns of one question (same number, or same stem of a matrix) share a scale
+    by_q: dict[str, list[str]] = {}
+    for name, q, stem, row in zip(cols["name"], cols["qnum"], cols["stem"], cols["row"]):
+        if q is not None and not pd.isna(q):
+            by_q.setdefault(f"q{q}", []).append(name)
+        elif row is not None and not pd.isna(row):
+            by_q.setdefault(f"s{stem}", []).append(name)
+    group_of = {n: g for g, names in by_q.items() for n in names}
+    rows = []
+    group_taken = False
+    for rec in cols.itertuples(index=False):
+        name, qnum, stem, row, hint = rec.name, rec.qnum, rec.stem, rec.row, rec.hint
+        qnum = None if qnum is None or pd.isna(qnum) else str(qnum)
+        stem = "" if stem is None or pd.isna(stem) else str(stem)
+        row = None if row is None or pd.isna(row) else str(row)
+        label = row or stem or name
+        role, area, scale, codes = "text", "", "", ""
+        values = uniq[name]
+        if hint is not None and not pd.isna(hint):
+            role = str(hint)
+        elif survey.value_codes and values and all(re.fullmatch(r"-?\d{1,2}", v.strip()) for v in values):
+            role = "likert"
+        else:
+            pool = values
+            if name in group_of and len(by_q[group_of[name]]) > 1:
+                pool = sorted({v for c in by_q[group_of[name]] for v in uniq[c]})
+            fit = match_scale(pool) or match_scale(values)
+            if fit is not None and len(values) > 0:
+                role = "importance" if "importance" in fit.name else "likert"
+                scale = fit.name
+            elif any(any(sep in v for sep in _MULTI_SEPS[:1]) for v in values):
+                role = "multi"
+            else:
+                n_distinct = data[name].nunique(dropna=True)
+                mean_len = float(np.mean([len(v) for v in values])) if values else 0.0
+                few = n_distinct <= max(2, min(30, 0.5 * n)) and mean_len <= 24
+                header = normalize_label(stem or name)
+                if few and not group_taken and any(w in header for w in _GROUP_WORDS):
+                    role, group_taken = "group", True
+                elif any(w in header for w in _TEXT_WORDS) or mean_len > 16:
+                    role = "text"
+                elif few and n_distinct > 0:
+                    role = "attribute"
+                elif n_distinct == 0:
+                    role = "text"
+        if role in ("likert", "importance"):
+            area = classify_area(row) if row else UNCLASSIFIED
+            if area == UNCLASSIFIED:
+                area = classify_area(stem)
+            if area == UNCLASSIFIED and row:
+                area = classify_area(f"{stem} {row}")
+        rows.append({"column": name, "role": role, "area": area, "scale": scale, "label": label,
+                     "qnum": qnum or "", "codes": codes})
+    out = pd.DataFrame(rows, columns=CODEBOOK_COLUMNS)
+    return _prefer_dominant_scale(out, uniq)
+
+
+def _prefer_dominant_scale(cb: pd.DataFrame, uniq: dict[str, list[str]]) -> pd.DataFrame:
+    """Where a column's labels also fit the questionnaire's most used scale, use that scale.
+
+    A column in which nobody chose the extremes ({满意, 一般, 不满意}) fits a 3-point scale best on its
+    own, but in a questionnaire whose other items use the 5-point scale it is a 5-point item.
+    """
+    likert = cb["role"].eq("likert") & cb["scale"].ne("")
+    if likert.sum() < 2:
+        return cb
+    dominant = cb.loc[likert, "scale"].value_counts().index[0]
+    scale = SCALES.get(dominant)
+    if scale is None:
+        return cb
+    cb = cb.copy()
+    for i in cb.index[likert]:
+        if cb.at[i, "scale"] != dominant and match_scale(uniq[cb.at[i, "column"]], {dominant: scale}) is not None:
+            cb.at[i, "scale"] = dominant
+    return cb
+
+
+def codebook_to_csv(codebook: pd.DataFrame) -> str:
+    """The codebook as CSV text (write it with a UTF-8 BOM so Excel opens it correctly)."""
+    return codebook.reindex(columns=CODEBOOK_COLUMNS).to_csv(index=False)
+
+
+def read_codebook(source: bytes | str | Path) -> pd.DataFrame:
+    """Read a codebook CSV (bytes, text, or a path) and check it.
+
+    Raises ValueError naming the row and what to change when a role, area or scale is not valid.
+    """
+    from analysis.ingest.readers import decode_text
+
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and Path(source).exists()):
+        source = Path(source).read_bytes()
+    text = decode_text(source)[0] if isinstance(source, bytes) else source
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except Exception as exc:  # pandas raises several parser error types
+        raise ValueError(f"编码表不是有效的 CSV：{exc}。 The codebook is not valid CSV.") from None
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    missing = [c for c in ("column", "role") if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"编码表缺少列：{', '.join(missing)}。需要列 {', '.join(CODEBOOK_COLUMNS)}（可用 "
+            "`python -m analysis codebook FILE` 生成模板）。 The codebook lacks columns; generate one with the codebook command."
+        )
+    df = df.reindex(columns=CODEBOOK_COLUMNS).fillna("")
+    for i, rec in enumerate(df.itertuples(index=False), start=2):
+        if rec.role not in ROLES:
+            raise ValueError(
+                f"编码表第 {i} 行（{rec.column}）的 role “{rec.role}” 无效，可选：{', '.join(ROLES)}。"
+                f" Row {i}: invalid role '{rec.role}'."
+            )
+        if rec.role in ("likert", "importance"):
+            if rec.area and rec.area not in AREAS and rec.area != UNCLASSIFIED:
+                raise ValueError(
+                    f"编码表第 {i} 行（{rec.column}）的 area “{rec.area}” 无效，可选：{', '.join(AREAS)}。"
+                    f" Row {i}: invalid area '{rec.area}'."
+                )
+            if rec.scale:
+                _scale_for(rec.scale, dict(SCALES))
+            parse_codes(rec.codes)
+    return df
+
+
+_DT_FORMATS = ("ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%d-%b-%Y %H:%M:%S",
+               "%m/%d/%Y %I:%M:%S %p", "%Y/%m/%d %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y/%m/%d")
+
+
+def parse_datetime(series: pd.Series) -> pd.Series:
+    """Parse submission times in the formats the platforms write (tried in turn on the whole column).
+
+    Timezone suffixes such as ``GMT+8`` are dropped and offsets removed (local wall time is kept).
+    Unparseable values become NaT.
+    """
+    s = series.astype("string").str.strip().str.replace(r"\s*(GMT|UTC)[+-]?\d*$", "", regex=True)
+    nonnull = s.dropna()
+    if nonnull.empty:
+        return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    probe = nonnull.iloc[:200]
+    for fmt in _DT_FORMATS:
+        trial = pd.to_datetime(probe, format=fmt, errors="coerce")
+        if trial.notna().mean() >= 0.9:
+            out = pd.to_datetime(s, format=fmt, errors="coerce")
+            if getattr(out.dt, "tz", None) is not None:
+                out = out.dt.tz_localize(None)
+            return out.astype("datetime64[ns]")
+    uniq = pd.Series(nonnull.unique())
+    parsed = pd.to_datetime(uniq, format="mixed", errors="coerce")
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return s.map(dict(zip(uniq, parsed))).astype("datetime64[ns]")
+
+
+def parse_duration(series: pd.Series) -> pd.Series:
+    """Completion time in seconds from ``"125秒"``, ``"2分5秒"``, ``"00:02:05"`` or plain seconds."""
+    s = series.astype("string").str.strip()
+    plain = pd.to_numeric(s.where(s.str.fullmatch(r"\d+(\.\d+)?").fillna(False)), errors="coerce")
+    parts = s.str.extract(r"^(?:(\d+)\s*(?:小时|时|h))?\s*(?:(\d+)\s*(?:分钟|分|m|min))?\s*(?:(\d+)\s*(?:秒|s|sec))?$")
+    parts = parts.apply(pd.to_numeric, errors="coerce")
+    cn = parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)
+    cn = cn.where(parts.notna().any(axis=1))
+    hms = s.str.extract(r"^(\d+):(\d{1,2}):(\d{1,2})$").apply(pd.to_numeric, errors="coerce")
+    hms_s = hms[0] * 3600 + hms[1] * 60 + hms[2]
+    return plain.fillna(cn).fillna(hms_s).astype("float64")
+
+
+def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str]):
+    """Map raw answers to codes; returns (Int8 array, n_na, n_missing, unknown value → count)."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    lookup = scale.lookup
+    mapped = np.full(len(uniques) + 1, -1, dtype=np.int16)  # last slot: NA sentinel
+    kinds = np.full(len(uniques) + 1, 1, dtype=np.int8)  # 0 valid, 1 missing, 2 not applicable, 3 unknown
+    unknown: dict[str, int] = {}
+    for j, u in enumerate(uniques):
+        text = str(u).strip()
+        text = codes_map.get(text, text)
+        norm = normalize_label(text)
+        if norm in lookup:
+            mapped[j], kinds[j] = lookup[norm], 0
+        elif norm in NA_LABELS:
+            kinds[j] = 2
+        elif norm in MISSING_MARKERS:
+            kinds[j] = 1
+        else:
+            kinds[j] = 3
+            unknown[str(u)] = 0
+    idx = np.where(codes < 0, len(uniques), codes)
+    values = mapped[idx]
+    kind_counts = np.bincount(kinds[idx], minlength=4)
+    if unknown:
+        per_unique = np.bincount(idx, minlength=len(uniques) + 1)
+        for j, u in enumerate(uniques):
+            if str(u) in unknown:
+                unknown[str(u)] = int(per_unique[j])
+    arr = pd.array(np.where(values > 0, values, 0), dtype="Int8")
+    arr[values <= 0] = pd.NA
+    return arr, int(kind_counts[2]), int(kind_counts[1]), unknown
+
+
+def _complete(survey: Survey, codebook: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
+    suggested = suggest_codebook(survey)
+    if codebook is None:
+        return suggested, []
+    warnings: list[str] = []
+    cb = codebook.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str)
+    known = set(survey.columns["name"])
+    extra = [c for c in cb["column"] if c not in known]
+    if extra:
+        warnings.append(
+            f"编码表中有 {len(extra)} 列在文件中不存在，已忽略：{', '.join(extra[:5])}。"
+            " Codebook columns not in the file were ignored."
+        )
+    cb = cb[cb["column"].isin(known)]
+    missing = suggested[~suggested["column"].isin(set(cb["column"]))]
+    if len(missing):
+        warnings.append(
+            f"文件中有 {len(missing)} 列不在编码表中，已按自动识别处理：{', '.join(missing['column'][:5])}。"
+            " File columns missing from the codebook were classified automatically."
+        )
+    merged = pd.concat([cb, missing], ignore_index=True)
+    order = {n: i for i, n in enumerate(survey.columns["name"])}
+    merged = merged.sort_values("column", key=lambda s: s.map(order)).reset_index(drop=True)
+    return merged, warnings
+
+
+def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Dataset:
+    """Code a Survey into a Dataset following ``codebook`` (the suggestion when None).
+
+    Likert answers become codes 1 = worst … k = best; skipped/empty markers, not-applicable labels and
+    labels off the scale become NA and are counted per item (``n_missing``, ``n_not_applicable``,
+    ``n_unknown``); unknown labels are reported in ``warnings`` with their column and count, never
+    silently dropped. Raises ValueError when a Likert column has no usable scale (e.g. a 问卷星 按选项序号
+    export without the option order).
+    """
+    cb, warnings = _complete(survey, codebook)
+    warnings = list(survey.warnings) + warnings
+    data = survey.data
+    scales: dict[str, Scale] = dict(SCALES)
+    answers: dict[str, pd.api.extensions.ExtensionArray] = {}
+    importance: dict[str, pd.api.extensions.ExtensionArray] = {}
+    items = []
+    need_codes = []
+    for rec in cb.itertuples(index=False):
+        if rec.role not in ("likert", "importance"):
+            continue
+        codes_map = parse_codes(rec.codes)
+        if not str(rec.scale).strip():
+            need_codes.append(rec.column)
+            continue
+        scale = _scale_for(rec.scale, scales)
+        arr, n_na, n_missing, unknown = _code_column(data[rec.column], scale, codes_map)
+        if unknown:
+            shown = "，".join(f"“{k}”×{v}" for k, v in list(unknown.items())[:4])
+            warnings.append(
+                f"列“{rec.column}”有不在量表“{scale.title_zh or scale.name}”中的答案，已视为无效：{shown}。"
+                f" Column '{rec.column}': answers not on the scale were treated as invalid."
+            )
+        if rec.role == "importance":
+            importance[rec.label or rec.column] = arr
+            continue
+        answers[rec.column] = arr
+        area = rec.area if rec.area in AREAS else UNCLASSIFIED
+        items.append({"item": rec.column, "label": rec.label or rec.column, "area": area, "scale": scale.name,
+                      "qnum": rec.qnum, "n_not_applicable": n_na, "n_missing": n_missing,
+                      "n_unknown": int(sum(unknown.values()))})
+    if need_codes:
+        raise ValueError(
+            f"{len(need_codes)} 个评分列只有选项序号（如问卷星“按选项序号”导出），文件里没有选项顺序："
+            f"{', '.join(need_codes[:4])}。请用 `python -m analysis codebook FILE > codebook.csv` 生成编码表，"
+            "填写 scale 和 codes（如 1=很满意;2=比较满意;…;6=不了解）后用 --codebook 重新运行，或改用“按选项文本”下载。"
+            " These columns hold option numbers without the option order; fill scale and codes in a codebook."
+        )
+    if not answers:
+        raise ValueError(
+            "没有识别出任何满意度评分题（选项需与内置量表一致，如 非常满意/满意/一般/不满意/非常不满意）。"
+            "请用编码表指定评分列和量表。 No Likert items were recognised; mark them in a codebook."
+        )
+    n = len(data)
+    role_cols = {r: cb.loc[cb["role"] == r, "column"].tolist() for r in ROLES}
+    resp = pd.DataFrame({"row": survey.rows.to_numpy(dtype="int64")})
+    first = lambda role: role_cols[role][0] if role_cols[role] else None  # noqa: E731
+    idc = first("id")
+    resp["resp_id"] = data[idc].astype("string").str.strip().to_numpy() if idc else pd.array([pd.NA] * n, "string")
+    sub = first("submitted_at")
+    resp["submitted_at"] = parse_datetime(data[sub]).to_numpy() if sub else pd.Series(pd.NaT, index=range(n))
+    dur = first("duration")
+    resp["duration_s"] = parse_duration(data[dur]).to_numpy() if dur else np.full(n, np.nan)
+    ipc = first("ip")
+    resp["ip"] = (data[ipc].astype("string").str.extract(r"^\s*([0-9A-Fa-f\.:]+)")[0].to_numpy()
+                  if ipc else pd.array([pd.NA] * n, "string"))
+    grp = first("group")
+    resp["group"] = _choices(data[grp]) if grp else pd.array([pd.NA] * n, "string")
+    attributes = []
+    label_of = dict(zip(cb["column"], cb["label"]))
+    for col in role_cols["attribute"]:
+        name = label_of.get(col) or col
+        if name in resp.columns or name in attributes:
+            name = col
+        resp[name] = _choices(data[col])
+        attributes.append(name)
+    texts = pd.DataFrame(
+        {label_of.get(c) or c: data[c].astype("string").where(~data[c].astype("string").str.strip().isin(
+            list(MISSING_MARKERS)), pd.NA).to_numpy() for c in role_cols["text"] + role_cols["multi"]}
+    )
+    item_df = pd.DataFrame(items, columns=ITEM_COLUMNS)
+    imp = None
+    if importance:
+        by_label = dict(zip(item_df["label"], item_df["item"]))
+        matched = {by_label[k]: v for k, v in importance.items() if k in by_label}
+        if len(matched) < len(importance):
+            warnings.append("部分重要性评分题未能对应到满意度题（标签需相同）。 Some importance items matched no item.")
+        imp = pd.DataFrame(matched) if matched else None
+    return Dataset(
+        answers=pd.DataFrame(answers),
+        items=item_df,
+        respondents=resp[RESPONDENT_COLUMNS + attributes],
+        attributes=attributes,
+        texts=texts,
+        scales=scales,
+        importance=imp,
+        format=survey.format,
+        encoding=survey.encoding,
+        warnings=warnings,
+    )
+
+
+def _choices(series: pd.Series):
+    """Clean a categorical column: labels without letter prefixes, missing markers → NA."""
+    s = series.astype("string")
+    uniq = s.dropna().unique()
+    return s.map({u: clean_choice(u) for u in uniq}).astype("string").to_numpy()
+
+
+def load_dataset(
+    data: bytes,
+    filename: str = "",
+    *,
+    codebook: pd.DataFrame | None = None,
+    format: str | None = None,
+    screen: bool = True,
+) -> Dataset:
+    """Read, parse, code and screen one export: the whole ingest pipeline without the store."""
+    survey = parse_survey(data, filename, format=format)
+    ds = apply_codebook(survey, codebook)
+    if screen:
+        try:
+            from analysis import quality
+        except ImportError:
+            quality = None
+        if quality is not None and hasattr(quality, "screen"):
+            flags = quality.screen(ds)
+            ds.flags = flags.reset_index(drop=True)
+    return ds
