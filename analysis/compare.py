@@ -1,0 +1,280 @@
+"""Comparisons: wave vs wave (two-proportion χ²), groups (χ² of independence, Cramér's V, Holm), trends.
+
+Significance level 0.05 throughout (``ALPHA``). Weak tests are flagged, not hidden: ``low_expected``
+marks a χ² whose expected counts fall below 5, where the p-value is only approximate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.metrics import (
+    LEVELS,
+    _codes,
+    _counts,
+    _group_codes,
+    _item_scales,
+    _rate_columns,
+    area_summary,
+    item_summary,
+)
+from analysis.model import Dataset
+
+__all__ = [
+    "ALPHA",
+    "CATEGORY_MODES",
+    "COMPARE_COLUMNS",
+    "GROUP_TEST_COLUMNS",
+    "TREND_COLUMNS",
+    "two_proportion_test",
+    "compare_waves",
+    "group_tests",
+    "holm",
+    "trend_summary",
+]
+
+ALPHA = 0.05
+COMPARE_COLUMNS = ["key", "n_a", "rate_a", "n_b", "rate_b", "diff_pp", "chi2", "p_value", "significant"]
+GROUP_TEST_COLUMNS = ["item", "label", "area", "chi2", "dof", "p_value", "p_holm", "cramers_v", "n", "low_expected"]
+TREND_COLUMNS = [
+    "wave", "key", "n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high", "diff_pp", "p_value",
+    "significant", "best_on_record",
+]
+# What the columns of the group × answer table are in group_tests.
+CATEGORY_MODES: dict[str, tuple[str, str]] = {
+    "codes": ("按每个答案选项", "every answer option"),
+    "satisfied": ("满意 / 不满意", "satisfied vs not satisfied"),
+}
+
+
+def two_proportion_test(k1, n1, k2, n2) -> tuple:
+    """Pearson χ² test on the 2×2 table [[k1, n1 − k1], [k2, n2 − k2]] without continuity correction.
+
+    ``χ² = N (ad − bc)² / ((a + b)(c + d)(a + c)(b + d))``, 1 degree of freedom — identical to the
+    two-sided two-proportion z-test (z² = χ²). Checked against
+    ``scipy.stats.chi2_contingency(table, correction=False)``. Vectorised over array inputs; a table
+    with an empty row or column (e.g. both rates 100 %) gives ``(nan, nan)``.
+
+    Returns
+    -------
+    (chi2, p_value) : floats for scalar input, else arrays.
+    """
+    scalar = all(np.ndim(v) == 0 for v in (k1, n1, k2, n2))
+    a, n1_, c, n2_ = (np.asarray(v, dtype=float) for v in (k1, n1, k2, n2))
+    if np.any(a < 0) or np.any(c < 0) or np.any(a > n1_) or np.any(c > n2_):
+        raise ValueError("两比例检验需要 0 ≤ 满意数 ≤ 有效数。 The two-proportion test needs 0 ≤ k ≤ n.")
+    b, d = n1_ - a, n2_ - c
+    total = n1_ + n2_
+    denom = n1_ * n2_ * (a + c) * (b + d)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chi2 = np.where(denom > 0, total * (a * d - b * c) ** 2 / np.where(denom > 0, denom, 1), np.nan)
+    p = stats.chi2.sf(chi2, 1)
+    if scalar:
+        return float(chi2), float(p)
+    return chi2, p
+
+
+def holm(pvalues) -> np.ndarray:
+    """Holm–Bonferroni adjusted p-values (Holm 1979), step-down, capped at 1.
+
+    ``p_(i)^adj = max_{j ≤ i} min(1, (m − j + 1) p_(j))`` over the m finite p-values sorted
+    ascending; NaN stays NaN and does not count in m. Checked against
+    ``statsmodels.stats.multitest.multipletests(method="holm")``.
+    """
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.isfinite(p)
+    m = int(finite.sum())
+    if m == 0:
+        return out
+    vals = p[finite]
+    order = np.argsort(vals, kind="stable")
+    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * vals[order]))
+    res = np.empty(m)
+    res[order] = adj
+    out[finite] = res
+    return out
+
+
+def _keyed_summary(ds: Dataset, level: str, basic_satisfied: bool) -> pd.DataFrame:
+    """Summary with a ``key`` column: area key, or item label (made unique with the area, then the column)."""
+    if level not in LEVELS:
+        raise ValueError(f"未知层级 unknown level '{level}'. 可用 valid: {', '.join(LEVELS)}")
+    if level == "area":
+        s = area_summary(ds, basic_satisfied=basic_satisfied)
+        return s.assign(key=s["area"].astype(object))
+    s = item_summary(ds, basic_satisfied=basic_satisfied)
+    key = s["label"].astype(object).where(s["label"].notna(), s["item"])
+    dup = key.duplicated(keep=False)
+    key = key.where(~dup, s["area"].astype(str) + "·" + key.astype(str))
+    dup = key.duplicated(keep=False)
+    key = key.where(~dup, key.astype(str) + " [" + s["item"].astype(str) + "]")
+    return s.assign(key=key)
+
+
+def compare_waves(ds_a: Dataset, ds_b: Dataset, *, level: str = "area", basic_satisfied: bool = False) -> pd.DataFrame:
+    """Satisfaction rate of wave A vs wave B per area or item, with a two-proportion χ² test.
+
+    Items are matched by their label (a label repeated within a wave is qualified by its area as
+    ``area·label``); areas by area key. Keys present in only one wave keep NA for the other.
+
+    Returns
+    -------
+    DataFrame with ``COMPARE_COLUMNS``: ``n_*`` valid answers, ``rate_*`` satisfaction rates,
+    ``diff_pp = (rate_b − rate_a) × 100`` percentage points, ``chi2, p_value`` from
+    :func:`two_proportion_test`, ``significant = p_value < 0.05``. Keys in A's order, then new keys of B.
+    """
+    a = _keyed_summary(ds_a, level, basic_satisfied)
+    b = _keyed_summary(ds_b, level, basic_satisfied)
+    cols = ["key", "n_valid", "n_satisfied", "satisfaction_rate"]
+    m = a[cols].merge(b[cols], on="key", how="outer", suffixes=("_a", "_b"), sort=False)
+    order = {k: i for i, k in enumerate(list(a["key"]) + [k for k in b["key"] if k not in set(a["key"])])}
+    m = m.sort_values("key", key=lambda s: s.map(order)).reset_index(drop=True)
+    both = m["n_valid_a"].notna() & m["n_valid_b"].notna()
+    chi2 = np.full(len(m), np.nan)
+    p = np.full(len(m), np.nan)
+    if both.any():
+        chi2[both.to_numpy()], p[both.to_numpy()] = two_proportion_test(
+            m.loc[both, "n_satisfied_a"].to_numpy(float), m.loc[both, "n_valid_a"].to_numpy(float),
+            m.loc[both, "n_satisfied_b"].to_numpy(float), m.loc[both, "n_valid_b"].to_numpy(float),
+        )
+    return pd.DataFrame(
+        {
+            "key": m["key"],
+            "n_a": m["n_valid_a"].astype("Int64"),
+            "rate_a": m["satisfaction_rate_a"].astype(float),
+            "n_b": m["n_valid_b"].astype("Int64"),
+            "rate_b": m["satisfaction_rate_b"].astype(float),
+            "diff_pp": (m["satisfaction_rate_b"] - m["satisfaction_rate_a"]).astype(float) * 100,
+            "chi2": chi2,
+            "p_value": p,
+            "significant": pd.array(np.where(np.isfinite(p), p < ALPHA, False), dtype="bool"),
+        }
+    )[COMPARE_COLUMNS]
+
+
+def _chi2_independence(table: np.ndarray) -> tuple[float, int, float, float, int, bool]:
+    """χ², dof, p, Cramér's V, n, low_expected of a contingency table (all-zero rows/cols dropped)."""
+    t = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0].astype(float)
+    n = int(t.sum())
+    if t.shape[0] < 2 or t.shape[1] < 2:
+        return np.nan, 0, np.nan, np.nan, n, False
+    expected = np.outer(t.sum(axis=1), t.sum(axis=0)) / n
+    chi2 = float(((t - expected) ** 2 / expected).sum())
+    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
+    v = float(np.sqrt(chi2 / (n * (min(t.shape) - 1))))
+    return chi2, dof, float(stats.chi2.sf(chi2, dof)), v, n, bool((expected < 5).any())
+
+
+def group_tests(
+    ds: Dataset, by: str, *, basic_satisfied: bool = False, min_n: int = 5, categories: str = "codes"
+) -> pd.DataFrame:
+    """Does the answer distribution of each item differ between respondent groups?
+
+    Per item: Pearson χ² test of independence on the groups × answer-categories table (all-zero
+    rows and columns dropped; no continuity correction), Cramér's V = √(χ² / (n (min(r, c) − 1)))
+    and Holm-adjusted p-values across the items tested. Checked against
+    ``scipy.stats.chi2_contingency``, ``scipy.stats.contingency.association(method="cramer")`` and
+    statsmodels' Holm.
+
+    Parameters
+    ----------
+    ds : the coded survey.
+    by : ``"group"`` or an attribute column of ``ds.respondents``.
+    basic_satisfied : used with ``categories="satisfied"``: count 基本满意 as satisfied.
+    min_n : groups with fewer than ``min_n`` valid answers to the item are left out of its test
+        (anonymity and test validity).
+    categories : ``"codes"`` (default, every answer option) or ``"satisfied"`` (satisfied vs not).
+
+    Returns
+    -------
+    DataFrame with ``GROUP_TEST_COLUMNS``; ``low_expected`` is True when any expected count is
+    below 5 (the p-value is approximate). Items with fewer than two usable groups get NaN.
+    """
+    if categories not in CATEGORY_MODES:
+        raise ValueError(f"未知分类方式 unknown categories '{categories}'. 可用 valid: {', '.join(CATEGORY_MODES)}")
+    gcodes, groups = _group_codes(ds, by)
+    scales = _item_scales(ds)
+    n_groups = len(groups)
+    keep = gcodes >= 0
+    g = gcodes[keep]
+    rows = []
+    for (item, label, area), scale in zip(
+        ds.items[["item", "label", "area"]].itertuples(index=False, name=None), scales, strict=True
+    ):
+        codes = _codes(ds.answers, item)[keep]
+        _counts(codes, scale.k, item)
+        if categories == "satisfied":
+            sat = np.isin(codes, np.fromiter(scale.satisfied_codes(basic_satisfied), dtype=np.int8))
+            cat, n_cat = np.where(codes > 0, np.where(sat, 2, 1), 0), 3
+        else:
+            cat, n_cat = codes.astype(np.int64), scale.k + 1
+        table = np.bincount(g * n_cat + cat, minlength=n_groups * n_cat).reshape(n_groups, n_cat)[:, 1:]
+        table = table[table.sum(axis=1) >= min_n]
+        rows.append((item, label, area, *_chi2_independence(table)))
+    out = pd.DataFrame(rows, columns=["item", "label", "area", "chi2", "dof", "p_value", "cramers_v", "n", "low_expected"])
+    out["p_holm"] = holm(out["p_value"].to_numpy(float)) if len(out) else []
+    return out.astype(
+        {"chi2": "float64", "dof": "int64", "p_value": "float64", "p_holm": "float64", "cramers_v": "float64",
+         "n": "int64", "low_expected": "bool"}
+    )[GROUP_TEST_COLUMNS]
+
+
+def trend_summary(
+    waves: list[tuple[str, Dataset]], *, level: str = "area", basic_satisfied: bool = False, confidence: float = 0.95
+) -> pd.DataFrame:
+    """Satisfaction per wave and key, with the change against the previous wave and records.
+
+    Parameters
+    ----------
+    waves : ``(wave name, Dataset)`` in chronological order (oldest first).
+    level : ``"area"`` (keys = area keys; reworded items still roll up by area) or ``"item"``
+        (keys = item labels, matched across waves by label as in :func:`compare_waves`).
+    basic_satisfied : count 基本满意 as satisfied where the scale has it.
+
+    Returns
+    -------
+    DataFrame with ``TREND_COLUMNS``, rows by wave then key. ``diff_pp`` and ``p_value`` compare
+    with the most recent earlier wave that measured the key (two-proportion χ² without continuity
+    correction); ``significant = p < 0.05``; ``best_on_record`` is True when the rate is strictly
+    above the rate of every earlier wave measuring the key and at least one earlier wave did.
+    """
+    if not waves:
+        return pd.DataFrame({c: [] for c in TREND_COLUMNS})
+    names = [w for w, _ in waves]
+    if len(set(names)) != len(names):
+        raise ValueError("批次名称重复，请为每个批次使用不同的名称。 Wave names repeat; give each wave a distinct name.")
+    parts = []
+    for name, ds in waves:
+        s = _keyed_summary(ds, level, basic_satisfied)
+        s = s[["key", "n_valid", "n_satisfied"]].assign(wave=name)
+        parts.append(s)
+    t = pd.concat(parts, ignore_index=True)
+    for col, values in _rate_columns(t["n_satisfied"], t["n_valid"], confidence).items():
+        t[col] = values
+    diff = np.full(len(t), np.nan)
+    pval = np.full(len(t), np.nan)
+    best = np.zeros(len(t), dtype=bool)
+    last: dict = {}  # key → (row index of the last wave measuring it)
+    record: dict = {}  # key → highest rate so far
+    for i, (key, n_valid, rate) in enumerate(zip(t["key"], t["n_valid"], t["satisfaction_rate"], strict=True)):
+        if n_valid <= 0 or not np.isfinite(rate):
+            continue
+        if key in last:
+            j = last[key]
+            diff[i] = (rate - t.at[j, "satisfaction_rate"]) * 100
+            _, pval[i] = two_proportion_test(t.at[i, "n_satisfied"], n_valid, t.at[j, "n_satisfied"], t.at[j, "n_valid"])
+            best[i] = rate > record[key]
+            record[key] = max(record[key], rate)
+        else:
+            record[key] = rate
+        last[key] = i
+    t["diff_pp"] = diff
+    t["p_value"] = pval
+    t["significant"] = np.where(np.isfinite(pval), pval < ALPHA, False)
+    t["best_on_record"] = best
+    return t.astype({"n_valid": "int64", "n_satisfied": "int64", "significant": "bool", "best_on_record": "bool"})[
+        TREND_COLUMNS
+    ]

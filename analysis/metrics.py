@@ -1,0 +1,458 @@
+"""Satisfaction metrics: rates, Wilson intervals, mean scores, label counts and group breakdowns.
+
+Definitions (DESIGN.md, "Metric definitions"):
+
+* valid answer — a code 1..k of the item's scale (``Dataset.answers``); ``<NA>`` (skipped, empty,
+  not applicable, unknown) is never valid;
+* 满意率 satisfaction rate = satisfied ÷ valid, the satisfied set being
+  ``Scale.satisfied_codes(basic_satisfied)``; an area's rate is pooled over its items
+  (Σ satisfied ÷ Σ valid);
+* mean score on 1..k and the 100-point index ``(mean − 1) / (k − 1) × 100``; for an area whose items
+  use scales of different length the index is the average of the per-answer index;
+* confidence interval — Wilson score interval.
+
+Everything is computed from per-item code counts (``numpy.bincount``), so a million respondents ×
+30 items summarise in well under a second.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.model import Dataset
+from analysis.scales import MISSING_MARKERS, NA_LABELS, Scale
+
+__all__ = [
+    "ITEM_SUMMARY_COLUMNS",
+    "AREA_SUMMARY_COLUMNS",
+    "LABEL_COUNT_COLUMNS",
+    "GROUP_SUMMARY_COLUMNS",
+    "LEVELS",
+    "wilson_interval",
+    "item_summary",
+    "area_summary",
+    "label_counts",
+    "definition",
+    "group_summary",
+    "response_rates",
+]
+
+ITEM_SUMMARY_COLUMNS = [
+    "item", "label", "area", "scale", "n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high",
+    "mean", "index100", "n_not_applicable", "n_missing",
+]
+AREA_SUMMARY_COLUMNS = [
+    "area", "n_items", "n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high", "mean", "index100",
+]
+LABEL_COUNT_COLUMNS = ["item", "code", "label", "count", "share"]
+GROUP_SUMMARY_COLUMNS = [
+    "group", "key", "n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high", "suppressed",
+    "suppress_reason", "n_respondents",
+]
+
+# Breakdown levels understood by group_summary / compare_waves / trend_summary (read by widgets).
+LEVELS: dict[str, tuple[str, str]] = {"area": ("服务领域", "Service area"), "item": ("题目", "Item")}
+
+
+# --------------------------------------------------------------------------------------------------
+# helpers shared by compare / drivers / reliability
+
+
+def _check_confidence(confidence: float) -> float:
+    if not (0.0 < float(confidence) < 1.0):
+        raise ValueError(
+            f"置信水平必须在 0 和 1 之间（例如 0.95），当前为 {confidence}。"
+            f" The confidence level must be between 0 and 1 (e.g. 0.95), got {confidence}."
+        )
+    return float(confidence)
+
+
+def _item_scales(ds: Dataset) -> list[Scale]:
+    """The Scale of every item in ``ds.items`` order; ValueError names items whose scale is unknown."""
+    missing_cols = [c for c in ("item", "scale") if c not in ds.items.columns]
+    if missing_cols:
+        raise ValueError(
+            f"题目表缺少列 {missing_cols}，请重新应用问卷编码表。"
+            f" The item table lacks columns {missing_cols}; re-apply the codebook."
+        )
+    out, bad = [], []
+    for item, key in zip(ds.items["item"], ds.items["scale"], strict=True):
+        scale = ds.scales.get(key) if isinstance(key, str) else None
+        if scale is None:
+            bad.append(f"{item}（{key}）")
+        out.append(scale)
+    if bad:
+        raise ValueError(
+            f"以下题目的量表未定义：{', '.join(map(str, bad))}。请在问卷编码表中为这些题目选择量表。"
+            f" No scale is defined for item(s) {', '.join(map(str, bad))}; choose a scale for them in the codebook."
+        )
+    absent = [i for i in ds.items["item"] if i not in ds.answers.columns]
+    if absent:
+        raise ValueError(
+            f"答案表中缺少题目列：{', '.join(map(str, absent))}。请重新导入数据。"
+            f" The answers lack the item column(s) {', '.join(map(str, absent))}; re-import the data."
+        )
+    return out
+
+
+def _codes(answers: pd.DataFrame, item: str) -> np.ndarray:
+    """Answer codes of one item as int8, 0 for NA."""
+    col = answers[item]
+    if col.dtype == np.int8:
+        return col.to_numpy()
+    return col.to_numpy(dtype=np.int8, na_value=0)
+
+
+def _counts(codes: np.ndarray, k: int, item: object) -> np.ndarray:
+    """``counts[c]`` = number of answers with code c (c = 0 is NA), length k + 1."""
+    if codes.size and codes.min() < 0:
+        raise ValueError(
+            f"题目 {item} 含有负的答案代码；代码应为 1（最差）…{k}（最好）。"
+            f" Item {item} has negative answer codes; codes must be 1 (worst) … {k} (best)."
+        )
+    counts = np.bincount(codes, minlength=k + 1)
+    if len(counts) > k + 1:
+        raise ValueError(
+            f"题目 {item} 的答案代码超出量表范围 1…{k}（最大为 {len(counts) - 1}）。请检查编码表中的量表。"
+            f" Item {item} has codes above its scale's k = {k} (max {len(counts) - 1}); check its scale in the codebook."
+        )
+    return counts
+
+
+def _item_stats(ds: Dataset, basic_satisfied: bool) -> pd.DataFrame:
+    """Per item: item, label, area, scale, k, n_valid, n_satisfied, sum_codes (of valid answers)."""
+    scales = _item_scales(ds)
+    rows = []
+    for (item, label, area, key), scale in zip(
+        ds.items[["item", "label", "area", "scale"]].itertuples(index=False, name=None), scales, strict=True
+    ):
+        counts = _counts(_codes(ds.answers, item), scale.k, item)
+        sat = sorted(scale.satisfied_codes(basic_satisfied))
+        valid = counts[1:]
+        rows.append(
+            (item, label, area, key, scale.k, int(valid.sum()), int(counts[sat].sum()),
+             int((np.arange(1, scale.k + 1) * valid).sum()))
+        )
+    return pd.DataFrame(
+        rows, columns=["item", "label", "area", "scale", "k", "n_valid", "n_satisfied", "sum_codes"]
+    ).astype({"k": "int64", "n_valid": "int64", "n_satisfied": "int64", "sum_codes": "int64"})
+
+
+def _rate_columns(n_satisfied: np.ndarray, n_valid: np.ndarray, confidence: float) -> dict[str, np.ndarray]:
+    n_valid = np.asarray(n_valid, dtype=float)
+    n_satisfied = np.asarray(n_satisfied, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(n_valid > 0, n_satisfied / np.where(n_valid > 0, n_valid, 1), np.nan)
+    low, high = wilson_interval(n_satisfied, n_valid, confidence)
+    return {"satisfaction_rate": rate, "ci_low": low, "ci_high": high}
+
+
+# --------------------------------------------------------------------------------------------------
+# public API
+
+
+def wilson_interval(k, n, confidence: float = 0.95) -> tuple:
+    """Wilson score interval for a binomial proportion k / n (vectorised).
+
+    ``centre = (p + z²/2n) / (1 + z²/n)``, ``half = z √(p(1−p)/n + z²/4n²) / (1 + z²/n)`` with
+    ``z = Φ⁻¹(1 − (1 − confidence)/2)`` (Wilson 1927; Newcombe 1998, method 3). Checked against
+    ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
+
+    Parameters
+    ----------
+    k, n : successes and trials, scalars or array-likes of the same shape. ``n = 0`` gives NaN.
+    confidence : two-sided coverage, default 0.95.
+
+    Returns
+    -------
+    (low, high) : floats for scalar input, else float arrays.
+    """
+    confidence = _check_confidence(confidence)
+    scalar = np.ndim(k) == 0 and np.ndim(n) == 0
+    k_arr = np.asarray(k, dtype=float)
+    n_arr = np.asarray(n, dtype=float)
+    if np.any(n_arr < 0) or np.any(k_arr < 0) or np.any(k_arr > n_arr):
+        raise ValueError(
+            "比例区间需要 0 ≤ 满意数 ≤ 有效数。 The Wilson interval needs 0 ≤ k ≤ n."
+        )
+    z = stats.norm.ppf(1 - (1 - confidence) / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k_arr / n_arr
+        denom = 1 + z**2 / n_arr
+        centre = (p + z**2 / (2 * n_arr)) / denom
+        half = z * np.sqrt(p * (1 - p) / n_arr + z**2 / (4 * n_arr**2)) / denom
+        low = np.where(n_arr > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+        high = np.where(n_arr > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    if scalar:
+        return float(low), float(high)
+    return low, high
+
+
+def item_summary(ds: Dataset, *, basic_satisfied: bool = False, confidence: float = 0.95) -> pd.DataFrame:
+    """Satisfaction rate, Wilson interval, mean and 100-point index per item.
+
+    Parameters
+    ----------
+    ds : the coded survey.
+    basic_satisfied : count 基本满意 as satisfied (好差评 convention) on scales that have it.
+    confidence : coverage of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame with ``ITEM_SUMMARY_COLUMNS``, one row per item in ``ds.items`` order.
+    ``n_not_applicable`` and ``n_missing`` are the counts recorded at import for the item
+    (``ds.items``; ``<NA>`` when the item table has no such column).
+
+    Notes
+    -----
+    rate = satisfied ÷ valid; mean = Σ code ÷ valid on 1..k; index100 = (mean − 1)/(k − 1) × 100.
+    Checked against hand counts and statsmodels' Wilson interval in tests/test_metrics.py.
+    """
+    confidence = _check_confidence(confidence)
+    st = _item_stats(ds, basic_satisfied)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(st["n_valid"] > 0, st["sum_codes"] / st["n_valid"].where(st["n_valid"] > 0, 1), np.nan)
+    out = st[["item", "label", "area", "scale", "n_valid", "n_satisfied"]].copy()
+    for name, values in _rate_columns(st["n_satisfied"], st["n_valid"], confidence).items():
+        out[name] = values
+    out["mean"] = mean
+    out["index100"] = (mean - 1) / (st["k"].to_numpy() - 1) * 100
+    for col in ("n_not_applicable", "n_missing"):
+        if col in ds.items.columns:
+            out[col] = pd.array(ds.items[col].to_numpy(), dtype="Int64")
+        else:
+            out[col] = pd.array([pd.NA] * len(out), dtype="Int64")
+    return out[ITEM_SUMMARY_COLUMNS].reset_index(drop=True)
+
+
+def area_summary(ds: Dataset, *, basic_satisfied: bool = False, confidence: float = 0.95) -> pd.DataFrame:
+    """Satisfaction per service area, pooled over the area's items.
+
+    Parameters
+    ----------
+    ds : the coded survey.
+    basic_satisfied : count 基本满意 as satisfied where the scale has it.
+    confidence : coverage of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame with ``AREA_SUMMARY_COLUMNS``, areas in order of first appearance in ``ds.items``.
+    An ``overall`` row appears only when items are classified ``overall``.
+
+    Notes
+    -----
+    rate = Σ satisfied ÷ Σ valid over the area's items (pooled, so an item answered by more
+    people weighs more); index100 = mean over all valid answers of (code − 1)/(k − 1) × 100, which
+    equals (mean − 1)/(k − 1) × 100 when every item of the area has the same k; ``mean`` (1..k)
+    is NaN for an area mixing scales of different length, where a raw mean has no meaning.
+    """
+    confidence = _check_confidence(confidence)
+    st = _item_stats(ds, basic_satisfied)
+    st["index_sum"] = (st["sum_codes"] - st["n_valid"]) / (st["k"] - 1) * 100
+    g = st.groupby("area", sort=False, dropna=False)
+    agg = g.agg(
+        n_items=("item", "size"), n_valid=("n_valid", "sum"), n_satisfied=("n_satisfied", "sum"),
+        sum_codes=("sum_codes", "sum"), index_sum=("index_sum", "sum"), k_min=("k", "min"), k_max=("k", "max"),
+    ).reset_index()
+    out = agg[["area", "n_items", "n_valid", "n_satisfied"]].copy()
+    for name, values in _rate_columns(agg["n_satisfied"], agg["n_valid"], confidence).items():
+        out[name] = values
+    nv = agg["n_valid"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where((nv > 0) & (agg["k_min"] == agg["k_max"]), agg["sum_codes"] / nv, np.nan)
+        index = np.where(nv > 0, agg["index_sum"] / nv, np.nan)
+    out["mean"] = mean
+    out["index100"] = index
+    return out[AREA_SUMMARY_COLUMNS].astype({"n_items": "int64", "n_valid": "int64", "n_satisfied": "int64"})
+
+
+def label_counts(ds: Dataset) -> pd.DataFrame:
+    """Answer distribution per item: one row per scale label, best first.
+
+    Returns
+    -------
+    DataFrame ``item, code, label, count, share`` (code 1 = worst; share = count ÷ valid answers,
+    NaN when the item has no valid answer). Items in ``ds.items`` order, codes k … 1.
+    """
+    scales = _item_scales(ds)
+    parts = []
+    for item, scale in zip(ds.items["item"], scales, strict=True):
+        counts = _counts(_codes(ds.answers, item), scale.k, item)[1:]
+        total = counts.sum()
+        codes = np.arange(scale.k, 0, -1)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "item": item,
+                    "code": codes,
+                    "label": [scale.label_of(c) for c in codes],
+                    "count": counts[codes - 1],
+                    "share": counts[codes - 1] / total if total else np.nan,
+                }
+            )
+        )
+    if not parts:
+        return pd.DataFrame({c: [] for c in LABEL_COUNT_COLUMNS})
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({"code": "int64", "count": "int64", "share": "float64"})[LABEL_COUNT_COLUMNS]
+
+
+def definition(ds: Dataset, *, basic_satisfied: bool = False) -> dict:
+    """What counts as satisfied, not satisfied and excluded, per scale used by ``ds`` (shown next to figures).
+
+    Returns
+    -------
+    dict scale key → ``{"satisfied": [...], "not_satisfied": [...], "excluded": [...],
+    "title_zh": str, "title_en": str, "basic_satisfied": bool}`` (labels best → worst; ``excluded``
+    lists the skipped/empty markers and not-applicable labels that are never valid answers).
+    """
+    scales = _item_scales(ds)
+    excluded = ["(跳过)", "(空)", "-2", "-3"] + sorted(NA_LABELS)
+    excluded += sorted(m for m in MISSING_MARKERS if m not in excluded and m not in {"", "跳过", "空"})
+    out: dict[str, dict] = {}
+    for key, scale in zip(ds.items["scale"], scales, strict=True):
+        if key in out:
+            continue
+        sat = scale.satisfied_codes(basic_satisfied)
+        out[key] = {
+            "satisfied": [scale.label_of(c) for c in range(scale.k, 0, -1) if c in sat],
+            "not_satisfied": [scale.label_of(c) for c in range(scale.k, 0, -1) if c not in sat],
+            "excluded": excluded,
+            "title_zh": scale.title_zh,
+            "title_en": scale.title_en,
+            "basic_satisfied": bool(basic_satisfied and scale.basic_label is not None),
+        }
+    return out
+
+
+def _group_codes(ds: Dataset, by: str) -> tuple[np.ndarray, list]:
+    if by not in ds.respondents.columns:
+        options = ["group", *[a for a in ds.attributes if a in ds.respondents.columns]]
+        raise ValueError(
+            f"没有名为“{by}”的分组列；可用：{', '.join(options)}。"
+            f" There is no breakdown column '{by}'; available: {', '.join(options)}."
+        )
+    if len(ds.respondents) != len(ds.answers):
+        raise ValueError(
+            "答卷人表与答案表行数不一致，请重新导入数据。"
+            " Respondents and answers have different row counts; re-import the data."
+        )
+    codes, uniques = pd.factorize(ds.respondents[by], sort=True, use_na_sentinel=True)
+    return codes, list(uniques)
+
+
+def group_summary(
+    ds: Dataset,
+    by: str,
+    *,
+    level: str = "item",
+    basic_satisfied: bool = False,
+    min_n: int = 5,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Satisfaction per respondent group × item (or area), with anonymity suppression.
+
+    Parameters
+    ----------
+    ds : the coded survey.
+    by : ``"group"`` or an attribute column of ``ds.respondents`` (campus, college …).
+        Respondents with no value in ``by`` are left out.
+    level : ``"item"`` (key = item column name) or ``"area"`` (key = area key, pooled over its items).
+    basic_satisfied : count 基本满意 as satisfied where the scale has it.
+    min_n : anonymity threshold k: a cell describing fewer than ``min_n`` respondents is hidden,
+        with complementary suppression (:func:`analysis.anonymity.suppress`).
+    confidence : coverage of the Wilson interval.
+
+    Returns
+    -------
+    DataFrame with ``GROUP_SUMMARY_COLUMNS``: the contract's
+    ``group, key, n_valid, n_satisfied, satisfaction_rate, ci_low, ci_high, suppressed`` followed by
+    ``suppress_reason`` (``small_cell`` | ``complementary`` | NA) and ``n_respondents`` (respondents
+    with at least one valid answer in the cell — the count the threshold applies to). Suppressed
+    cells have every figure blanked (NA). Rows ordered by group, then key.
+    """
+    from analysis.anonymity import suppress
+
+    if level not in LEVELS:
+        raise ValueError(f"未知层级 unknown level '{level}'. 可用 valid: {', '.join(LEVELS)}")
+    confidence = _check_confidence(confidence)
+    gcodes, groups = _group_codes(ds, by)
+    scales = _item_scales(ds)
+    n_groups = len(groups)
+    keep = gcodes >= 0
+    g = gcodes[keep]
+
+    keys: list = []
+    key_of_item: list = []
+    for item, area in zip(ds.items["item"], ds.items["area"], strict=True):
+        key = item if level == "item" else area
+        if key not in keys:
+            keys.append(key)
+        key_of_item.append(keys.index(key))
+    n_keys = len(keys)
+    valid = np.zeros((n_groups, n_keys), dtype=np.int64)
+    satisfied = np.zeros((n_groups, n_keys), dtype=np.int64)
+    answered = [np.zeros(int(keep.sum()), dtype=bool) for _ in range(n_keys)]
+    for item, scale, kidx in zip(ds.items["item"], scales, key_of_item, strict=True):
+        codes = _codes(ds.answers, item)[keep]
+        _counts(codes, scale.k, item)  # range check
+        is_valid = codes > 0
+        is_sat = np.isin(codes, np.fromiter(scale.satisfied_codes(basic_satisfied), dtype=np.int8))
+        valid[:, kidx] += np.bincount(g[is_valid], minlength=n_groups)
+        satisfied[:, kidx] += np.bincount(g[is_sat], minlength=n_groups)
+        answered[kidx] |= is_valid
+    n_resp = np.column_stack([np.bincount(g[a], minlength=n_groups) for a in answered]) if n_keys else valid
+
+    table = pd.DataFrame(
+        {
+            "group": np.repeat(np.array(groups, dtype=object), n_keys),
+            "key": np.tile(np.array(keys, dtype=object), n_groups),
+            "n_valid": valid.ravel(),
+            "n_satisfied": satisfied.ravel(),
+            "n_respondents": n_resp.ravel(),
+        }
+    )
+    for name, values in _rate_columns(table["n_satisfied"], table["n_valid"], confidence).items():
+        table[name] = values
+    for col in ("n_valid", "n_satisfied", "n_respondents"):
+        table[col] = table[col].astype("Int64")
+    out = suppress(
+        table,
+        count_col="n_respondents",
+        value_cols=["n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high", "n_respondents"],
+        k=min_n,
+        group_col="group",
+        key_col="key",
+    )
+    return out[GROUP_SUMMARY_COLUMNS].reset_index(drop=True)
+
+
+def response_rates(distributed: int | None, returned: int | None, valid: int | None) -> dict:
+    """Response rate = valid ÷ distributed and 有效率 (validity rate) = valid ÷ returned (DESIGN.md).
+
+    A count that is unknown (None) or zero gives ``None`` for the rate that needs it.
+
+    Returns
+    -------
+    ``{"response_rate": float | None, "validity_rate": float | None}``
+    """
+    values = {"distributed": distributed, "returned": returned, "valid": valid}
+    for name, v in values.items():
+        if v is not None and (not isinstance(v, int | np.integer | float) or math.isnan(v) or v < 0):
+            raise ValueError(
+                f"{name} 必须是非负整数，当前为 {v!r}。 '{name}' must be a non-negative count, got {v!r}."
+            )
+    if valid is not None and returned is not None and valid > returned:
+        raise ValueError(
+            f"有效问卷数 {valid} 大于回收数 {returned}，请检查批次信息。"
+            f" Valid questionnaires ({valid}) exceed returned ({returned}); check the wave details."
+        )
+
+    def ratio(a, b):
+        return None if a is None or b in (None, 0) else float(a) / float(b)
+
+    return {"response_rate": ratio(valid, distributed), "validity_rate": ratio(valid, returned)}
