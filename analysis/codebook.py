@@ -105,6 +105,22 @@ def _uniques(series: pd.Series, limit: int = 200) -> list[str]:
     return [str(v) for v in vc.index[:limit]]
 
 
+def _partial_fit(series: pd.Series, share: float = 0.8) -> Scale | None:
+    """The scale covering at least ``share`` of a column's answers (typos and stray labels aside)."""
+    vc = series.dropna().astype(str).value_counts()
+    if vc.empty or len(vc) > 40:
+        return None
+    norm = pd.Series(vc.to_numpy(), index=[normalize_label(v) for v in vc.index])
+    norm = norm[[i not in MISSING_MARKERS and i not in NA_LABELS for i in norm.index]]
+    total = norm.sum()
+    best, best_share = None, share
+    for scale in SCALES.values():
+        hit = norm[[i in scale.lookup for i in norm.index]]
+        if len(hit) >= 2 and total and hit.sum() / total >= best_share:
+            best, best_share = scale, hit.sum() / total + 1e-9
+    return best
+
+
 def suggest_codebook(survey: Survey) -> pd.DataFrame:
     """Suggest a role, area, scale and label for every column of ``survey``.
 
@@ -145,7 +161,7 @@ def suggest_codebook(survey: Survey) -> pd.DataFrame:
             pool = values
             if name in group_of and len(by_q[group_of[name]]) > 1:
                 pool = sorted({v for c in by_q[group_of[name]] for v in uniq[c]})
-            fit = match_scale(pool) or match_scale(values)
+            fit = match_scale(pool) or match_scale(values) or _partial_fit(data[name])
             if fit is not None and len(values) > 0:
                 role = "importance" if "importance" in fit.name else "likert"
                 scale = fit.name
@@ -222,7 +238,7 @@ def read_codebook(source: bytes | str | Path) -> pd.DataFrame:
             f"编码表缺少列：{', '.join(missing)}。需要列 {', '.join(CODEBOOK_COLUMNS)}（可用 "
             "`python -m analysis codebook FILE` 生成模板）。 The codebook lacks columns; generate one with the codebook command."
         )
-    df = df.reindex(columns=CODEBOOK_COLUMNS).fillna("")
+    df = df.reindex(columns=CODEBOOK_COLUMNS).astype("object").fillna("")
     for i, rec in enumerate(df.itertuples(index=False), start=2):
         if rec.role not in ROLES:
             raise ValueError(

@@ -191,7 +191,7 @@ def custom_scale(spec: str, name: str | None = None) -> Scale:
             f"量表定义需要至少两个标签，用 | 分隔（从最好到最差）: '{spec}'. "
             "A custom scale lists at least two labels best → worst separated by |."
         )
-    return Scale(name or spec, tuple(labels), spec, spec, basic="基本满意" if "基本满意" in labels else None)
+    return Scale(name or spec, tuple(labels), spec, spec, basic_label="基本满意" if "基本满意" in labels else None)
 
 
 def match_scale(labels: object, scales: dict[str, Scale] | None = None) -> Scale | None:
