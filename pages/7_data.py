@@ -1,0 +1,369 @@
+"""数据管理 — upload an export, check and edit its codebook, save it as a wave; manage waves.
+
+Managers only: a viewer sees a message and the sidebar login, never the uploader. Everything a
+user typed or uploaded is shown through widgets and dataframes (never as HTML). Every change is
+passed to the store with the user's name, which writes the audit log.
+
+Flow: upload → sha256 once per uploaded file (state keyed on the digest) → parse (platform,
+encoding, preview) → codebook (saved one reused via ``questionnaire_key``) in ``st.data_editor``
+→ validation report (unknown labels with row/column, screening flags) → wave details → save
+(``store.ingest_file``; a file uploaded before is reported as a duplicate, not saved twice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from analysis import store
+from analysis.areas import AREAS, UNCLASSIFIED
+from analysis.codebook import (
+    CODEBOOK_COLUMNS,
+    apply_codebook,
+    codebook_to_csv,
+    parse_codes,
+    questionnaire_key,
+    suggest_codebook,
+)
+from analysis.ingest import ADAPTERS, parse_survey
+from analysis.model import ROLES, Dataset, Survey
+from analysis.scales import MISSING_MARKERS, NA_LABELS, SCALES, normalize_label
+from ui.auth import user_name
+from ui.frame import frame
+from ui.loaders import engine as _engine
+from ui.strings_data import t
+
+PREVIEW_ROWS = 10
+MAX_LISTED_CELLS = 500
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+MAX_MB = _limit("SURVEY_MAX_UPLOAD_MB", 200)
+MAX_ROWS = _limit("SURVEY_MAX_ROWS", 2_000_000)
+
+
+def _digest(uploaded) -> str:
+    """sha256 of the upload, computed once per uploaded file (keyed on the uploader's file id)."""
+    cached = st.session_state.get("data_digest")
+    if cached and cached[0] == uploaded.file_id:
+        return cached[1]
+    digest = hashlib.sha256(uploaded.getvalue()).hexdigest()
+    st.session_state["data_digest"] = (uploaded.file_id, digest)
+    return digest
+
+
+def _unknown_cells(survey: Survey, ds: Dataset, codebook: pd.DataFrame, limit: int) -> tuple[int, pd.DataFrame]:
+    """Cells of rating columns whose answer is not on the scale: (count, first ``limit`` as row/column/value)."""
+    codes_of = dict(zip(codebook["column"], codebook["codes"], strict=False))
+    parts, total = [], 0
+    for item in ds.items.loc[ds.items["n_unknown"] > 0, "item"]:
+        raw = survey.data[item]
+        mapping = parse_codes(codes_of.get(item, ""))
+        bad = set()
+        for value in raw.dropna().unique():
+            norm = normalize_label(mapping.get(str(value).strip(), str(value).strip()))
+            if norm not in MISSING_MARKERS and norm not in NA_LABELS:
+                bad.add(value)
+        mask = (raw.isin(bad) & ds.answers[item].isna()).to_numpy()
+        total += int(mask.sum())
+        if sum(len(p) for p in parts) < limit:
+            parts.append(pd.DataFrame({"row": survey.rows.to_numpy()[mask], "column": item,
+                                       "value": raw.to_numpy()[mask].astype(str)}))
+    table = pd.concat(parts, ignore_index=True).head(limit) if parts else pd.DataFrame(columns=["row", "column", "value"])
+    return total, table
+
+
+def _codebook_editor(cb: pd.DataFrame, digest: str, lang: str) -> pd.DataFrame:
+    areas = list(AREAS) + [UNCLASSIFIED]
+    scales = list(SCALES)
+    for value in cb["scale"].dropna().astype(str):  # keep custom scale specs selectable
+        if value and value not in scales:
+            scales.append(value)
+    for value in cb["area"].dropna().astype(str):
+        if value and value not in areas:
+            areas.append(value)
+    return st.data_editor(
+        cb,
+        key=f"data_cb_{digest[:16]}",
+        hide_index=True,
+        num_rows="fixed",
+        width="stretch",
+        disabled=["column", "qnum"],
+        column_config={
+            "column": st.column_config.TextColumn("column", width="medium"),
+            "role": st.column_config.SelectboxColumn("role", options=list(ROLES), required=True),
+            "area": st.column_config.SelectboxColumn("area", options=areas),
+            "scale": st.column_config.SelectboxColumn("scale", options=scales),
+            "label": st.column_config.TextColumn("label", width="medium"),
+            "codes": st.column_config.TextColumn("codes"),
+        },
+    )
+
+
+def _parse(uploaded, digest: str, lang: str) -> dict | None:
+    """Parse the upload once per digest; returns the cached state or None after showing an error."""
+    state = st.session_state.get("data_parsed")
+    if state and state["digest"] == digest:
+        return state
+    data = uploaded.getvalue()
+    try:
+        with st.status(t("data_reading", lang), expanded=False) as status:
+            bar = st.progress(0.0, text=t("data_step_parse", lang))
+            survey = parse_survey(data, uploaded.name)
+            if len(survey.data) > MAX_ROWS:
+                status.update(state="error")
+                st.error(t("data_too_many_rows", lang, n=len(survey.data), rows=MAX_ROWS))
+                return None
+            bar.progress(0.5, text=t("data_step_codebook", lang))
+            key = questionnaire_key(survey)
+            saved = store.find_codebook(_engine(), key)
+            codebook = saved if saved is not None else suggest_codebook(survey)
+            codebook = codebook.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str).reset_index(drop=True)
+            bar.progress(1.0, text=t("data_read_done", lang))
+            status.update(label=t("data_read_done", lang), state="complete")
+    except ValueError as exc:
+        st.error(t("data_bad_file", lang) + str(exc))
+        return None
+    except Exception as exc:  # a broken file must never show a traceback
+        st.error(t("data_bad_file", lang) + f"{type(exc).__name__}: {str(exc)[:300]}")
+        return None
+    state = {"digest": digest, "survey": survey, "key": key, "codebook": codebook, "reused": saved is not None,
+             "applied": None}
+    st.session_state["data_parsed"] = state
+    return state
+
+
+def _apply(state: dict, edited: pd.DataFrame) -> tuple[Dataset | None, pd.DataFrame | None, str | None]:
+    """Apply the edited codebook and screen; cached on the codebook's content."""
+    cb_hash = hashlib.sha256(codebook_to_csv(edited).encode("utf-8")).hexdigest()
+    cached = state.get("applied")
+    if cached and cached[0] == cb_hash:
+        return cached[1], cached[2], cached[3]
+    ds, flags, error = None, None, None
+    try:
+        ds = apply_codebook(state["survey"], edited)
+        try:
+            from analysis.quality import screen
+
+            flags = screen(ds)
+        except ImportError:
+            flags = ds.flags
+    except ValueError as exc:
+        error = str(exc)
+    state["applied"] = (cb_hash, ds, flags, error)
+    return ds, flags, error
+
+
+def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.DataFrame | None, lang: str) -> None:
+    st.subheader(t("data_validation_header", lang))
+    for message in ds.warnings:
+        st.warning(message)
+    areas = sorted(set(ds.items["area"]))
+    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=", ".join(areas)))
+    total, cells = _unknown_cells(state["survey"], ds, edited, MAX_LISTED_CELLS)
+    if total:
+        st.warning(t("data_unknown_cells", lang, n=total))
+        cells = cells.assign(problem=t("problem_unknown", lang))
+        st.dataframe(cells.rename(columns={c: t(f"col_{c}", lang) for c in cells.columns}), hide_index=True)
+    else:
+        st.success(t("data_validation_ok", lang))
+    if flags is not None and len(flags):
+        st.warning(t("data_flags", lang, n=len(flags)))
+        shown = flags.copy()
+        if "reasons" in shown:
+            shown["reasons"] = shown["reasons"].map(lambda r: ", ".join(r) if isinstance(r, (list, tuple)) else str(r))
+        st.dataframe(shown.head(MAX_LISTED_CELLS).rename(columns={"row": t("col_row", lang),
+                                                                  "reasons": t("col_reasons", lang)}),
+                     hide_index=True)
+    else:
+        st.caption(t("data_no_flags", lang))
+
+
+def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: str, lang: str) -> None:
+    st.subheader(t("data_wave_header", lang))
+    n = ds.n
+    with st.form(f"data_wave_form_{state['digest'][:16]}"):
+        name = st.text_input(t("data_wave_name", lang), value=Path(uploaded.name).stem, key="data_wave_name")
+        c1, c2, c3 = st.columns(3)
+        period = c1.text_input(t("data_wave_period", lang), key="data_wave_period")
+        unit = c2.text_input(t("data_wave_unit", lang), key="data_wave_unit")
+        channel = c3.text_input(t("data_wave_channel", lang), value="问卷调查" if lang == "zh" else "questionnaire",
+                                key="data_wave_channel")
+        c4, c5 = st.columns(2)
+        distributed = c4.number_input(t("data_wave_distributed", lang), min_value=0, value=0, step=1,
+                                      key="data_wave_distributed")
+        returned = c5.number_input(t("data_wave_returned", lang), min_value=0, value=n, step=1, key="data_wave_returned")
+        submitted = st.form_submit_button(t("data_save", lang), type="primary")
+    if not submitted:
+        return
+    name = (name or "").strip()
+    if not name:
+        st.error(t("data_need_name", lang))
+        return
+    meta = {"name": name, "period": period.strip(), "unit": unit.strip(), "channel": channel.strip(),
+            "distributed": int(distributed) or None, "returned": int(returned) or None}
+    engine = _engine()
+    try:
+        with st.status(t("data_saving", lang), expanded=False) as status:
+            result = store.ingest_file(engine, uploaded.getvalue(), uploaded.name, wave=name, meta=meta,
+                                       codebook=edited, user=user)
+            if result.duplicate_of is None:
+                store.save_codebook(engine, state["key"], edited)
+            status.update(state="complete")
+    except ValueError as exc:
+        st.error(t("data_store_error", lang) + str(exc))
+        return
+    if result.duplicate_of is not None:
+        st.warning(t("data_duplicate", lang, wave=result.duplicate_of))
+    else:
+        st.success(t("data_saved", lang, name=name, n=result.n_responses))
+        for message in result.warnings or []:
+            st.warning(message)
+
+
+def _upload_section(user: str, lang: str) -> None:
+    st.subheader(t("data_upload_header", lang))
+    uploaded = st.file_uploader(
+        t("data_upload_label", lang),
+        type=["csv", "xlsx", "xls", "tsv", "txt"],
+        key="data_upload",
+        help=t("data_upload_help", lang, mb=MAX_MB, rows=f"{MAX_ROWS:,}"),
+    )
+    if uploaded is None:
+        return
+    if uploaded.size > MAX_MB * 2**20:
+        st.error(t("data_too_large", lang, size=uploaded.size / 2**20, mb=MAX_MB))
+        return
+    digest = _digest(uploaded)
+    state = _parse(uploaded, digest, lang)
+    if state is None:
+        return
+    survey: Survey = state["survey"]
+    adapter = ADAPTERS.get(survey.format)
+    platform = (adapter.title_zh if lang == "zh" else adapter.title_en) if adapter else survey.format
+    st.markdown(t("data_detected", lang, platform=platform, encoding=survey.encoding, n=len(survey.data),
+                  m=survey.data.shape[1]))
+    st.caption(t("data_preview", lang, k=PREVIEW_ROWS))
+    st.dataframe(survey.data.head(PREVIEW_ROWS), hide_index=True)
+
+    st.subheader(t("data_codebook_header", lang))
+    st.caption(t("data_codebook_help", lang))
+    st.info(t("data_codebook_reused" if state["reused"] else "data_codebook_suggested", lang))
+    edited = _codebook_editor(state["codebook"], digest, lang)
+    edited = edited.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str)
+    st.download_button(t("data_codebook_download", lang), ("\ufeff" + codebook_to_csv(edited)).encode("utf-8"),
+                       file_name=f"codebook_{state['key']}.csv", mime="text/csv", key="data_cb_download")
+    ds, flags, error = _apply(state, edited)
+    if error is not None:
+        st.error(t("data_codebook_error", lang) + error)
+        return
+    _show_validation(state, edited, ds, flags, lang)
+    _save_form(uploaded, state, edited, ds, user, lang)
+
+
+def _rates(row: pd.Series) -> pd.Series:
+    def ratio(a, b):
+        if a is None or b is None or pd.isna(a) or pd.isna(b) or float(b) == 0:
+            return None
+        return float(a) / float(b)
+
+    return pd.Series({"response_rate": ratio(row.get("n_valid"), row.get("distributed")),
+                      "validity_rate": ratio(row.get("n_valid"), row.get("returned"))})
+
+
+def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
+    table = waves.copy()
+    if "files" in table:
+        table["files"] = table["files"].map(lambda f: ", ".join(map(str, f)) if isinstance(f, (list, tuple)) else f)
+    if len(table):
+        table = pd.concat([table, table.apply(_rates, axis=1)], axis=1)
+    cols = ["id", "name", "unit", "period", "channel", "files", "format", "n_responses", "n_valid", "distributed",
+            "returned", "response_rate", "validity_rate", "created_at"] + (["deleted_at"] if deleted else [])
+    table = table.reindex(columns=[c for c in cols if c in table.columns or c.endswith("_rate")])
+    st.dataframe(
+        table.rename(columns={c: t(f"col_{c}", lang) for c in table.columns}),
+        hide_index=True,
+        column_config={t("col_response_rate", lang): st.column_config.NumberColumn(format="percent"),
+                       t("col_validity_rate", lang): st.column_config.NumberColumn(format="percent")},
+    )
+
+
+def _label(waves: pd.DataFrame):
+    names = dict(zip(waves["id"], waves["name"], strict=False))
+    return lambda wave_id: f"#{wave_id} {names.get(wave_id, '')}"
+
+
+def _waves_section(user: str, lang: str) -> None:
+    engine = _engine()
+    flash = st.session_state.pop("data_flash", None)
+    if flash:
+        st.success(flash)
+    st.subheader(t("data_waves_header", lang))
+    try:
+        waves = store.list_waves(engine, include_deleted=True)
+    except ValueError as exc:
+        st.error(t("data_store_error", lang) + str(exc))
+        return
+    deleted_mask = waves["deleted_at"].notna() if "deleted_at" in waves else pd.Series(False, index=waves.index)
+    active, deleted = waves[~deleted_mask], waves[deleted_mask]
+    if active.empty:
+        st.info(t("data_no_waves", lang))
+    else:
+        _wave_table(active, lang)
+        st.markdown(f"**{t('data_manage_header', lang)}**")
+        wave_id = st.selectbox(t("data_pick_wave", lang), list(active["id"]), format_func=_label(active),
+                               key="data_manage_wave")
+        c1, c2 = st.columns(2)
+        with c1:
+            new_name = st.text_input(t("data_new_name", lang), key="data_new_name")
+            if st.button(t("data_rename", lang), key="data_rename_btn", disabled=not new_name.strip()):
+                _act(lambda: store.rename_wave(engine, wave_id, new_name.strip(), user=user), t("data_renamed", lang),
+                     lang)
+        with c2:
+            confirm = st.checkbox(t("data_delete_confirm", lang), key=f"data_delete_confirm_{wave_id}")
+            if st.button(t("data_delete", lang), key="data_delete_btn", disabled=not confirm, type="primary"):
+                _act(lambda: store.delete_wave(engine, wave_id, user=user), t("data_deleted", lang), lang)
+    if not deleted.empty:
+        with st.expander(t("data_deleted_header", lang), expanded=False):
+            _wave_table(deleted, lang, deleted=True)
+            gone = st.selectbox(t("data_pick_wave", lang), list(deleted["id"]), format_func=_label(deleted),
+                                key="data_restore_wave")
+            if st.button(t("data_restore", lang), key="data_restore_btn"):
+                _act(lambda: store.restore_wave(engine, gone, user=user), t("data_restored", lang), lang)
+    with st.expander(t("data_audit_header", lang), expanded=False):
+        try:
+            st.dataframe(store.list_audit(engine).tail(200).iloc[::-1], hide_index=True)
+        except ValueError as exc:
+            st.error(str(exc))
+
+
+def _act(action, done: str, lang: str) -> None:
+    try:
+        action()
+    except ValueError as exc:
+        st.error(t("data_store_error", lang) + str(exc))
+        return
+    st.session_state["data_flash"] = done
+    st.rerun()
+
+
+view = frame("data")
+lang = view.lang
+st.title(t("data_title", lang))
+if not view.is_manager:
+    st.warning(t("data_manager_only", lang))
+    st.stop()
+current = user_name(view.user)
+_upload_section(current, lang)
+st.divider()
+_waves_section(current, lang)
