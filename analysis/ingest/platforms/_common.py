@@ -1,0 +1,386 @@
+"""Shared building blocks of the platform adapters.
+
+Every adapter works out, from its header row(s), one :class:`Col` per file column (question
+number, stem, matrix row, sure role) and hands the rest to :func:`finish_survey`, which cleans the
+body the same way for all platforms: repeated header rows and a stray total row at the bottom are
+dropped (with a warning), empty cells become NA, durations become whole seconds (digit strings)
+and submission times ISO text, and ids mangled into scientific notation by Excel are reported.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.ingest.readers import RawTable
+from analysis.model import Survey
+
+__all__ = [
+    "Col",
+    "finish_survey",
+    "header_cells",
+    "norm_header",
+    "parse_duration_seconds",
+    "normalize_datetimes",
+    "is_int_text",
+    "int_column_share",
+    "SCI_NOTATION",
+    "sequential_qnums",
+    "values_of",
+]
+
+SCI_NOTATION = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE]\+?\d{1,3}$")
+_INT_TEXT = re.compile(r"^[+-]?\d+$")
+_TOTAL_WORDS = frozenset(
+    {"合计", "总计", "小计", "总数", "汇总", "平均", "平均值", "平均分", "total", "totals", "sum", "grand total",
+     "average", "mean", "count"}
+)
+
+
+@dataclass
+class Col:
+    """What an adapter knows about one column of the export."""
+
+    name: str
+    stem: str
+    qnum: int | None = None
+    row: str | None = None
+    hint: str | None = None
+
+
+def norm_header(value: object) -> str:
+    """A header cell for comparisons: NFKC, stripped, inner white space collapsed, lower-case."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).replace("\ufeff", "").strip()
+    return re.sub(r"\s+", " ", text).lower()
+
+
+def header_cells(raw: RawTable, row: int = 0) -> list[str]:
+    """The cells of header row ``row`` as stripped text ('' for empty; BOM removed)."""
+    if len(raw.frame) <= row:
+        return []
+    out = []
+    for v in raw.frame.iloc[row].tolist():
+        out.append("" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+                   else str(v).replace("\ufeff", "").strip())
+    return out
+
+
+def is_int_text(value: object) -> bool:
+    return isinstance(value, str) and bool(_INT_TEXT.match(value.strip()))
+
+
+def int_column_share(frame: pd.DataFrame, columns: Iterable[int], *, ignore: Iterable[str] = ()) -> float:
+    """Share of the given (non-empty) columns whose non-empty values are all integers.
+
+    Values listed in ``ignore`` (e.g. 问卷星's ``(空)``) are skipped. Returns 0 when no column has values.
+    """
+    skip = set(ignore)
+    n_cols = n_int = 0
+    for c in columns:
+        vals = [str(v).strip() for v in frame[c].dropna().tolist()]
+        vals = [v for v in vals if v and v not in skip]
+        if not vals:
+            continue
+        n_cols += 1
+        if all(_INT_TEXT.match(v) for v in vals):
+            n_int += 1
+    return n_int / n_cols if n_cols else 0.0
+
+
+# --------------------------------------------------------------------------- durations and times
+
+_DUR_PARTS = re.compile(r"(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hr|hrs|hour|hours))?\s*"
+                        r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min|mins|minute|minutes))?\s*"
+                        r"(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec|secs|second|seconds))?$")
+_CLOCK = re.compile(r"^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$")
+
+
+def parse_duration_seconds(value: object) -> int | None:
+    """Completion time in whole seconds from ``59``, ``59.6``, ``59秒``, ``1分2秒``, ``00:01:02``, ``1h 2m``.
+
+    Returns None when the text is not a duration.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    if not text:
+        return None
+    try:
+        num = float(text)
+    except ValueError:
+        num = None
+    if num is not None:
+        return int(round(num)) if np.isfinite(num) and num >= 0 else None
+    m = _CLOCK.match(text)
+    if m:
+        h, mi, s = m.groups()
+        if s is None:  # "mm:ss"
+            return int(h) * 60 + int(mi)
+        return int(h) * 3600 + int(mi) * 60 + int(round(float(s)))
+    m = _DUR_PARTS.match(text)
+    if m and any(m.groups()):
+        h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+        return int(round(h * 3600 + mi * 60 + s))
+    return None
+
+
+_DATE_FORMATS = [
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
+    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %H:%M",
+    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
+    "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %I:%M %p", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
+]
+_TZ_SUFFIX = re.compile(r"\s*(?:GMT|UTC)\s*[+-]?\d{0,2}(?::?\d{2})?\s*$", re.IGNORECASE)
+_ISO_OFFSET = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def _clean_time_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = _TZ_SUFFIX.sub("", text)
+    text = _ISO_OFFSET.sub("", text)  # keep the wall-clock time the respondent saw
+    for zh, en in (("上午", "AM"), ("下午", "PM"), ("凌晨", "AM"), ("中午", "PM"), ("晚上", "PM")):
+        if zh in text:
+            text = re.sub(r"\s*" + zh + r"\s*", " ", text).strip() + " " + en
+    text = re.sub(r"(\.\d{1,6})\d*(?=$)", r"\1", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def normalize_datetimes(values: pd.Series, formats: Sequence[str] | None = None) -> tuple[pd.Series, int]:
+    """Submission times as ``YYYY-MM-DD HH:MM:SS`` text.
+
+    The first format (of ``formats``, default: a list covering 问卷星, 腾讯问卷, Qualtrics,
+    SurveyMonkey (month first), Google Forms, LimeSurvey and Kobo) that parses every non-empty
+    value of the column is used, so an ambiguous ``04/06/2025`` is read the same way throughout
+    the file. Offsets (``+08:00``, ``GMT+8``) are dropped: the local wall-clock time is kept.
+    Returns the converted column (unparseable values kept as given) and how many stayed unparsed.
+    """
+    present = values.dropna()
+    present = present[present.astype(str).str.strip() != ""]
+    if present.empty:
+        return values, 0
+    cleaned = present.astype(str).map(_clean_time_text)
+    best = None
+    for fmt in formats or _DATE_FORMATS:
+        parsed = pd.to_datetime(cleaned, format=fmt, errors="coerce")
+        n_ok = int(parsed.notna().sum())
+        if best is None or n_ok > best[0]:
+            best = (n_ok, parsed)
+        if n_ok == len(cleaned):
+            break
+    parsed = best[1]
+    out = values.astype(object).copy()
+    ok = parsed.notna()
+    out.loc[parsed.index[ok]] = parsed[ok].dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy()
+    return out, int((~ok).sum())
+
+
+# --------------------------------------------------------------------------- body cleaning
+
+
+def _cell(v: object) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return ""
+    return str(v).replace("\ufeff", "").strip()
+
+
+def _is_header_repeat(row: list[str], header: list[str]) -> bool:
+    filled = [(a, b) for a, b in zip(row, header, strict=False) if a]
+    if len(filled) < 2:
+        return False
+    same = sum(1 for a, b in filled if norm_header(a) == norm_header(b))
+    return same >= 0.8 * len(filled) and same >= 2
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "").rstrip("%"))
+    except ValueError:
+        return False
+    return True
+
+
+def _looks_like_total(row: list[str], body: list[list[str]], answer_cols: list[int], value_codes: bool) -> bool:
+    first = next((c for c in row if c), "")
+    if norm_header(first).rstrip(":：") in _TOTAL_WORDS:
+        return True
+    if value_codes or not body or not answer_cols:
+        return False
+    # a row of numbers under columns whose answers are text (Excel SUM/COUNT rows)
+    numeric_here = 0
+    considered = 0
+    for c in answer_cols:
+        v = row[c]
+        if not v:
+            continue
+        others = [r[c] for r in body if r[c]]
+        if not others:
+            continue
+        text_share = sum(1 for o in others if not _is_number(o)) / len(others)
+        if text_share < 0.8:
+            continue
+        considered += 1
+        numeric_here += _is_number(v)
+    return considered >= 2 and numeric_here >= 0.6 * considered
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        base = n or "column"
+        name = base
+        while name in seen:
+            seen[base] += 1
+            name = f"{base} ({seen[base]})"
+        seen.setdefault(name, 1)
+        out.append(name)
+    return out
+
+
+def finish_survey(
+    fmt: str,
+    raw: RawTable,
+    cols: list[Col],
+    n_header: int,
+    *,
+    value_codes: bool = False,
+    warnings: list[str] | None = None,
+    date_formats: Sequence[str] | None = None,
+    extra: list[tuple[Col, pd.Series]] | None = None,
+    skip: Sequence[bool] | None = None,
+) -> Survey:
+    """Build the :class:`Survey` from the header analysis ``cols`` (one per column of ``raw``).
+
+    ``n_header`` rows at the top are headers; the data rows below are cleaned as described in
+    the module docstring. ``extra`` adds derived columns (e.g. a duration computed from start and
+    end times), each a Series aligned with the body rows below the headers (before dropping). ``rows`` are 1-based data row numbers (the first row
+    under the headers is 1), counted before anything is dropped so messages point at the file.
+    ``skip`` marks body rows the adapter has already excluded (e.g. Qualtrics preview responses).
+    """
+    warnings = list(warnings or [])
+    frame = raw.frame
+    if len(cols) != frame.shape[1]:
+        raise ValueError(f"internal: {len(cols)} column descriptions for {frame.shape[1]} columns")
+    headers = [[_cell(v) for v in frame.iloc[i].tolist()] for i in range(min(n_header, len(frame)))]
+    body_frame = frame.iloc[n_header:]
+    grid = [[_cell(v) for v in r] for r in body_frame.itertuples(index=False, name=None)]
+    numbers = list(range(1, len(grid) + 1))
+
+    if skip is not None:  # rows the adapter already knows are not responses (it warns itself)
+        keep = [not bool(x) for x in skip]
+        grid = [r for r, k in zip(grid, keep, strict=True) if k]
+        numbers = [n for n, k in zip(numbers, keep, strict=True) if k]
+    keep = [not any(_is_header_repeat(r, h) for h in headers) for r in grid]
+    repeats = [n for n, k in zip(numbers, keep, strict=True) if not k]
+    if repeats:
+        warnings.append(
+            f"数据中有 {len(repeats)} 行重复的表头（数据行 {_fmt_rows(repeats)}），已删除。"
+            f" Dropped {len(repeats)} repeated header row(s) inside the data (data rows {_fmt_rows(repeats)})."
+        )
+    grid = [r for r, k in zip(grid, keep, strict=True) if k]
+    numbers = [n for n, k in zip(numbers, keep, strict=True) if k]
+
+    answer_cols = [i for i, c in enumerate(cols) if c.hint is None]
+    while len(grid) > 1 and _looks_like_total(grid[-1], grid[:-1], answer_cols, value_codes):
+        warnings.append(
+            f"最后一行（数据行 {numbers[-1]}）像是合计/统计行而不是答卷，已删除：{', '.join(c for c in grid[-1] if c)[:80]}。"
+            f" Dropped a total/summary row at the bottom (data row {numbers[-1]})."
+        )
+        grid, numbers = grid[:-1], numbers[:-1]
+    if not grid:
+        raise ValueError(
+            "文件只有表头，没有答卷数据行。请确认导出时选择了全部答卷。"
+            " The file has header rows but no responses; export all responses and retry."
+        )
+
+    names = _unique([c.name for c in cols])
+    data = pd.DataFrame(grid, columns=names, dtype=object).replace("", pd.NA)
+    all_cols = list(cols)
+    if extra:
+        for col, series in extra:
+            name = _unique(names + [col.name])[-1]
+            names.append(name)
+            col.name = name
+            vals = pd.Series(series, dtype=object).reset_index(drop=True)
+            data[name] = vals.iloc[[n - 1 for n in numbers]].reset_index(drop=True).to_numpy()
+            all_cols.append(col)
+    for col, name in zip(all_cols, names, strict=True):
+        col.name = name
+        if col.hint == "duration":
+            secs = data[name].map(parse_duration_seconds)
+            bad = int((data[name].notna() & secs.isna()).sum())
+            if bad:
+                warnings.append(
+                    f"“{name}”列有 {bad} 个值不是时长，已当作缺失。 {bad} value(s) of '{name}' are not durations."
+                )
+            data[name] = secs.map(lambda s: pd.NA if s is None or pd.isna(s) else str(int(s))).astype(object)
+        elif col.hint == "submitted_at":
+            data[name], bad = normalize_datetimes(data[name], date_formats)
+            if bad:
+                warnings.append(
+                    f"“{name}”列有 {bad} 个时间无法识别，保留原文。 {bad} time value(s) of '{name}' could not be parsed."
+                )
+        sci = data[name].dropna().astype(str).str.strip()
+        n_sci = int(sci.str.match(SCI_NOTATION).sum())
+        if n_sci and (col.hint == "id" or n_sci == len(sci) or re.search(r"学号|工号|编号|手机|电话|号码|id|phone", name, re.I)):
+            example = sci[sci.str.match(SCI_NOTATION)].iloc[0]
+            warnings.append(
+                f"“{name}”列有 {n_sci} 个值是科学计数法（如 {example}），Excel 已截掉了后面的数字，编号可能重复；"
+                "已按原样保留。请从问卷平台重新导出，或在 Excel 中把该列设为“文本”格式后再保存。"
+                f" {n_sci} value(s) of '{name}' are in scientific notation (e.g. {example}): Excel dropped digits, so ids"
+                " may collide; kept as given. Re-export, or format the column as Text in Excel before saving."
+            )
+
+    columns = pd.DataFrame(
+        {
+            "name": names,
+            "qnum": pd.array([c.qnum for c in all_cols], dtype="Int64"),
+            "stem": [c.stem for c in all_cols],
+            "row": pd.Series([c.row if c.row else pd.NA for c in all_cols], dtype=object),
+            "hint": pd.Series([c.hint if c.hint else pd.NA for c in all_cols], dtype=object),
+        }
+    )
+    return Survey(
+        format=fmt,
+        encoding=raw.encoding,
+        data=data.reset_index(drop=True),
+        columns=columns,
+        rows=pd.Series(numbers, dtype="int64"),
+        value_codes=value_codes,
+        warnings=warnings,
+        source_name=raw.source_name,
+    )
+
+
+def _fmt_rows(numbers: list[int], limit: int = 10) -> str:
+    text = ", ".join(str(n) for n in numbers[:limit])
+    return text + (" …" if len(numbers) > limit else "")
+
+
+def sequential_qnums(stems: list[str | None]) -> list[int | None]:
+    """Question numbers 1, 2, … for consecutive distinct stems (None stays None)."""
+    out: list[int | None] = []
+    n, last = 0, object()
+    for s in stems:
+        if s is None:
+            out.append(None)
+            last = object()
+            continue
+        if s != last:
+            n += 1
+            last = s
+        out.append(n)
+    return out
+
+
+def values_of(raw: RawTable, col: int, n_header: int) -> list[str]:
+    """Non-empty values of one column below the headers."""
+    return [v for v in (_cell(x) for x in raw.frame.iloc[n_header:, col].tolist()) if v]
