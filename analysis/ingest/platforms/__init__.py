@@ -23,4 +23,12 @@ __all__ = [
     "wjx_codes",
 ]
 
-PLATFORM_KEYS: tuple[str, ...] = ("wjx_codes", "tencent", "qualtrics", "surveymonkey", "google_forms", "limesurvey", "kobo")
+PLATFORM_KEYS: tuple[str, ...] = (
+    "wjx_codes",
+    "tencent",
+    "qualtrics",
+    "surveymonkey",
+    "google_forms",
+    "limesurvey",
+    "kobo",
+)

@@ -37,8 +37,23 @@ __all__ = [
 SCI_NOTATION = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE]\+?\d{1,3}$")
 _INT_TEXT = re.compile(r"^[+-]?\d+$")
 _TOTAL_WORDS = frozenset(
-    {"合计", "总计", "小计", "总数", "汇总", "平均", "平均值", "平均分", "total", "totals", "sum", "grand total",
-     "average", "mean", "count"}
+    {
+        "合计",
+        "总计",
+        "小计",
+        "总数",
+        "汇总",
+        "平均",
+        "平均值",
+        "平均分",
+        "total",
+        "totals",
+        "sum",
+        "grand total",
+        "average",
+        "mean",
+        "count",
+    }
 )
 
 
@@ -67,8 +82,11 @@ def header_cells(raw: RawTable, row: int = 0) -> list[str]:
         return []
     out = []
     for v in raw.frame.iloc[row].tolist():
-        out.append("" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
-                   else str(v).replace("\ufeff", "").strip())
+        out.append(
+            ""
+            if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+            else str(v).replace("\ufeff", "").strip()
+        )
     return out
 
 
@@ -96,9 +114,11 @@ def int_column_share(frame: pd.DataFrame, columns: Iterable[int], *, ignore: Ite
 
 # --------------------------------------------------------------------------- durations and times
 
-_DUR_PARTS = re.compile(r"(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hr|hrs|hour|hours))?\s*"
-                        r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min|mins|minute|minutes))?\s*"
-                        r"(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec|secs|second|seconds))?$")
+_DUR_PARTS = re.compile(
+    r"(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hr|hrs|hour|hours))?\s*"
+    r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min|mins|minute|minutes))?\s*"
+    r"(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec|secs|second|seconds))?$"
+)
 _CLOCK = re.compile(r"^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$")
 
 
@@ -132,11 +152,26 @@ def parse_duration_seconds(value: object) -> int | None:
 
 
 _DATE_FORMATS = [
-    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d",
-    "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%d-%b-%Y %H:%M:%S", "%d-%b-%Y %H:%M",
-    "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-    "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %I:%M %p", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
-    "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%Y %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%Y/%m/%d %I:%M:%S %p",
+    "%Y/%m/%d %I:%M %p",
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
 ]
 _TZ_SUFFIX = re.compile(r"\s*(?:GMT|UTC)\s*[+-]?\d{0,2}(?::?\d{2})?\s*$", re.IGNORECASE)
 _ISO_OFFSET = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:?\d{2})$")
@@ -330,7 +365,9 @@ def finish_survey(
                 )
         sci = data[name].dropna().astype(str).str.strip()
         n_sci = int(sci.str.match(SCI_NOTATION).sum())
-        if n_sci and (col.hint == "id" or n_sci == len(sci) or re.search(r"学号|工号|编号|手机|电话|号码|id|phone", name, re.I)):
+        if n_sci and (
+            col.hint == "id" or n_sci == len(sci) or re.search(r"学号|工号|编号|手机|电话|号码|id|phone", name, re.I)
+        ):
             example = sci[sci.str.match(SCI_NOTATION)].iloc[0]
             warnings.append(
                 f"“{name}”列有 {n_sci} 个值是科学计数法（如 {example}），Excel 已截掉了后面的数字，编号可能重复；"

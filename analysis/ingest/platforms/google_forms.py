@@ -18,8 +18,9 @@ from ._common import Col, finish_survey, header_cells, norm_header, sequential_q
 
 __all__ = ["GOOGLE_META", "TIMESTAMP_HEADERS", "detect_google_forms", "parse_google_forms"]
 
-TIMESTAMP_HEADERS = frozenset({"timestamp", "时间戳记", "时间戳", "時間戳記", "提交时间戳记", "marca temporal",
-                               "horodateur", "zeitstempel"})
+TIMESTAMP_HEADERS = frozenset(
+    {"timestamp", "时间戳记", "时间戳", "時間戳記", "提交时间戳记", "marca temporal", "horodateur", "zeitstempel"}
+)
 GOOGLE_META = {
     "email address": "id",
     "电子邮件地址": "id",

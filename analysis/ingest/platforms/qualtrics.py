@@ -45,11 +45,28 @@ QUALTRICS_META = {
     "q_relevantidfraudscore": "ignore",
     "q_relevantidlaststartdate": "ignore",
 }
-_NOT_REAL = {"survey preview", "survey test", "spam", "survey preview spam", "offline survey preview",
-             "1", "2", "8", "9", "17"}
+_NOT_REAL = {
+    "survey preview",
+    "survey test",
+    "spam",
+    "survey preview spam",
+    "offline survey preview",
+    "1",
+    "2",
+    "8",
+    "9",
+    "17",
+}
 _QNUM = re.compile(r"^Q(?:ID)?(\d+)", re.I)
-_TIME_DATES = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-               "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%Y-%m-%dT%H:%M:%S"]
+_TIME_DATES = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%Y-%m-%dT%H:%M:%S",
+]
 
 
 def _n_header(raw: RawTable) -> int:
@@ -112,8 +129,16 @@ def parse_qualtrics(raw: RawTable) -> Survey:
             skip = drop.tolist()
     question = [i for i, c in enumerate(cols) if c.hint is None]
     value_codes = int_column_share(raw.frame.iloc[n_header:], question) >= 0.5
-    return finish_survey("qualtrics", raw, cols, n_header, value_codes=value_codes, warnings=warnings,
-                         date_formats=_TIME_DATES, skip=skip)
+    return finish_survey(
+        "qualtrics",
+        raw,
+        cols,
+        n_header,
+        value_codes=value_codes,
+        warnings=warnings,
+        date_formats=_TIME_DATES,
+        skip=skip,
+    )
 
 
 register(Adapter("qualtrics", "Qualtrics", "Qualtrics", detect_qualtrics, parse_qualtrics, priority=15))

@@ -31,8 +31,15 @@ SURVEYMONKEY_META = {
     "custom data 1": "ignore",
 }
 _SINGLE = {"response", "open-ended response", "open ended response", "回复", "回答", "开放式回复", "开放式回答"}
-_DATES = ["%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-          "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%d/%m/%Y %H:%M:%S"]
+_DATES = [
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+    "%d/%m/%Y %H:%M:%S",
+]
 
 
 def detect_surveymonkey(raw: RawTable) -> float:
@@ -71,8 +78,9 @@ def parse_surveymonkey(raw: RawTable) -> Survey:
             by_q.setdefault(c.qnum, []).append(i)
     for idxs in by_q.values():
         filled = [i for i in idxs if values_of(raw, i, 2)]
-        if filled and all({normalize_label(v) for v in values_of(raw, i, 2)} <= {normalize_label(cols[i].row)}
-                          for i in filled):
+        if filled and all(
+            {normalize_label(v) for v in values_of(raw, i, 2)} <= {normalize_label(cols[i].row)} for i in filled
+        ):
             for i in idxs:
                 cols[i].hint = "multi"
     return finish_survey("surveymonkey", raw, cols, 2, date_formats=_DATES)

@@ -69,7 +69,7 @@ def detect_tencent(raw: RawTable) -> float:
 def parse_tencent(raw: RawTable) -> Survey:
     heads = header_cells(raw)
     cols: list[Col] = []
-    for i, h in enumerate(heads):
+    for h in heads:
         key = _meta_key(h)
         if key in TENCENT_META:
             cols.append(Col(h, h, None, None, TENCENT_META[key]))
@@ -98,10 +98,12 @@ def parse_tencent(raw: RawTable) -> Survey:
         if c.qnum is not None and c.row and c.hint is None:
             by_q.setdefault(c.qnum, []).append(i)
     for idxs in by_q.values():
+
         def chosen_only(i: int) -> bool:
             vals = {normalize_label(v) for v in values_of(raw, i, 1)}
             own = normalize_label(cols[i].row)
             return bool(vals) and vals <= (_CHOSEN | {own, "0"})
+
         filled = [i for i in idxs if values_of(raw, i, 1)]
         if filled and all(chosen_only(i) for i in filled):
             for i in idxs:

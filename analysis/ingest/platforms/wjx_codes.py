@@ -96,5 +96,8 @@ def parse_wjx_codes(raw: RawTable) -> Survey:
     return finish_survey("wjx_codes", raw, cols, 1, value_codes=True)
 
 
-register(Adapter("wjx_codes", "问卷星（按选项序号）", "wjx.cn (option numbers)", detect_wjx_codes, parse_wjx_codes,
-                 priority=20))
+register(
+    Adapter(
+        "wjx_codes", "问卷星（按选项序号）", "wjx.cn (option numbers)", detect_wjx_codes, parse_wjx_codes, priority=20
+    )
+)
