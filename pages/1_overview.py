@@ -1,0 +1,79 @@
+"""总览 Overview: one card per service area, response/validity rates, the answer distribution per item."""
+
+import streamlit as st
+
+from ui import loaders
+from ui import widgets as w
+from ui.frame import frame
+from ui.i18n import area_label, fmt_int, fmt_pct, fmt_pp
+
+view = frame("overview")
+view.require_data()
+lang = view.lang
+w.page_title(view, "overview_title")
+
+# --- response and validity rates ---------------------------------------------------------------------
+row = view.wave_row
+distributed, returned = row.get("distributed"), row.get("returned")
+valid = row.get("n_valid") if row.get("n_valid") is not None else view.ds.n
+try:
+    from analysis.metrics import response_rates
+
+    rates = response_rates(distributed, returned, valid)
+except ImportError:
+    rates = {}
+cols = st.columns(5 if not view.present else 3)
+cols[0].metric(view.t("distributed"), fmt_int(distributed))
+cols[1].metric(view.t("returned"), fmt_int(returned))
+cols[2].metric(view.t("valid_q"), fmt_int(valid))
+if not view.present:
+    cols[3].metric(view.t("response_rate"), fmt_pct(rates.get("response_rate")))
+    cols[4].metric(view.t("validity_rate"), fmt_pct(rates.get("validity_rate")))
+st.caption(view.t("rates_def"))
+
+# --- area cards ---------------------------------------------------------------------------------------
+st.subheader(view.t("area_cards"))
+areas = w.compute(view, "area_summary", basic=view.basic)
+trend_now = None
+ids = list(view.waves["id"].astype(str))
+upto = ids[: ids.index(view.wave) + 1] if view.wave in ids else ids
+if len(upto) >= 2:
+    names = [view.wave_name(i) for i in upto]
+    trend = w.guarded(view, loaders.trend, view.version, upto, names, level="area", basic=view.basic,
+                      exclude_flagged=view.exclude_flagged)
+    if trend is not None and len(trend):
+        trend_now = trend[trend["wave"].astype(str) == names[-1]].set_index("key")
+if areas is not None and len(areas):
+    areas = areas.copy()
+    areas["_o"] = (areas["area"] != "overall").astype(int)  # the overall card first
+    areas = areas.sort_values("_o", kind="stable")
+    per_row = 2 if view.present else 4
+    cards = list(areas.itertuples())
+    for start in range(0, len(cards), per_row):
+        cols = st.columns(per_row)
+        for col, a in zip(cols, cards[start : start + per_row], strict=False):
+            delta, extra = None, []
+            if trend_now is not None and a.area in trend_now.index:
+                tr = trend_now.loc[a.area]
+                if tr.get("diff_pp") is not None and str(tr.get("diff_pp")) not in ("nan", "<NA>"):
+                    delta = fmt_pp(tr["diff_pp"], lang)
+                    if bool(tr.get("significant")):
+                        delta += " ★"
+                if bool(tr.get("best_on_record")):
+                    extra.append(view.t("best_on_record"))
+            with col.container(border=True):
+                st.metric(area_label(a.area, lang), fmt_pct(a.satisfaction_rate), delta=delta,
+                          help=view.t("sig_mark") if delta else view.t("no_prev"))
+                st.caption(
+                    " · ".join(
+                        [view.t("n_short", n=fmt_int(a.n_valid)),
+                         view.t("ci", low=fmt_pct(a.ci_low), high=fmt_pct(a.ci_high)), *extra]
+                    )
+                )
+    if trend_now is not None:
+        st.caption(view.t("sig_mark"))
+w.definition_caption(view)
+
+# --- answer distribution per item ------------------------------------------------------------------
+st.subheader(view.t("distribution"))
+w.distribution(view, key="overview_distribution")

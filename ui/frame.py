@@ -1,0 +1,402 @@
+"""The frame every page script starts with: ``view = frame("overview")``.
+
+With a ``pages/`` folder Streamlit runs a deep link's page script directly (dashboard.py never
+runs), so everything a page needs besides its own content happens here: page config, language,
+presentation mode, login state, translated navigation, the shared filters and the share link.
+
+View state lives in the URL. ``parse_state`` is the one helper that reads it; widgets are seeded
+from it on every run and write their value back to ``st.query_params`` in their ``on_change``
+callback, so the address bar always holds the view and links between pages carry it
+(``state_params``). Values in the URL are canonical keys (wave id, area key, ``1``), never
+translated labels, so a link opened in the other language shows the same view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from ui import loaders
+from ui.i18n import LANGS, set_lang, t
+
+__all__ = ["PAGES", "UrlState", "View", "parse_state", "state_params", "frame", "DEFAULT_K"]
+
+DEFAULT_K = 5
+_ROOT = Path(__file__).resolve().parents[1]
+K_RANGE = (1, 100)
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    key: str
+    path: str
+    title_key: str
+    icon: str
+    manager_only: bool = False
+
+
+PAGES: dict[str, PageInfo] = {
+    p.key: p
+    for p in [
+        PageInfo("overview", "pages/1_overview.py", "nav_overview", ":material/dashboard:"),
+        PageInfo("areas", "pages/2_areas.py", "nav_areas", ":material/category:"),
+        PageInfo("trends", "pages/3_trends.py", "nav_trends", ":material/trending_up:"),
+        PageInfo("compare", "pages/4_compare.py", "nav_compare", ":material/compare_arrows:"),
+        PageInfo("quality", "pages/5_quality.py", "nav_quality", ":material/verified:"),
+        PageInfo("priorities", "pages/6_priorities.py", "nav_priorities", ":material/flag:"),
+        PageInfo("data", "pages/7_data.py", "nav_data", ":material/database:", manager_only=True),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """The view as the URL states it (already validated; defaults where absent or invalid)."""
+
+    lang: str = "zh"
+    present: bool = False
+    wave: str | None = None
+    area: str = ""
+    by: str = "group"
+    basic: bool = False
+    exclude_flagged: bool = False
+    k: int = DEFAULT_K
+
+
+_DEFAULTS = UrlState()
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else None
+    return None if value is None else str(value)
+
+
+def parse_state(params: Mapping[str, Any]) -> UrlState:
+    """Read the view state from query parameters; invalid values fall back to the defaults.
+
+    ``lang`` zh|en · ``present`` 1 · ``wave`` stored wave id · ``area`` area key · ``by`` group or an
+    attribute name · ``basic`` 1 · ``exclude_flagged`` 1 · ``k`` integer 1..100 (default 5).
+    Whether ``wave``/``area``/``by`` exist in the data is checked later, against the data.
+    """
+    get = lambda name: _first(params.get(name))  # noqa: E731
+    lang = get("lang")
+    k_raw = get("k")
+    try:
+        k = int(k_raw) if k_raw is not None else DEFAULT_K
+    except ValueError:
+        k = DEFAULT_K
+    if not K_RANGE[0] <= k <= K_RANGE[1]:
+        k = DEFAULT_K
+    return UrlState(
+        lang=lang if lang in LANGS else _DEFAULTS.lang,
+        present=(get("present") or "").lower() in _TRUE,
+        wave=get("wave") or None,
+        area=get("area") or "",
+        by=get("by") or "group",
+        basic=(get("basic") or "").lower() in _TRUE,
+        exclude_flagged=(get("exclude_flagged") or "").lower() in _TRUE,
+        k=k,
+    )
+
+
+def state_params(state: UrlState, **override: Any) -> dict[str, str]:
+    """Query parameters for ``state`` (defaults left out, the wave always kept so a link pins it)."""
+    state = replace(state, **override) if override else state
+    out: dict[str, str] = {}
+    if state.lang != _DEFAULTS.lang:
+        out["lang"] = state.lang
+    if state.present:
+        out["present"] = "1"
+    if state.wave:
+        out["wave"] = str(state.wave)
+    if state.area:
+        out["area"] = state.area
+    if state.by != _DEFAULTS.by:
+        out["by"] = state.by
+    if state.basic:
+        out["basic"] = "1"
+    if state.exclude_flagged:
+        out["exclude_flagged"] = "1"
+    if state.k != DEFAULT_K:
+        out["k"] = str(state.k)
+    return out
+
+
+@dataclass
+class View:
+    """What a page needs: the resolved view state, the user, and the selected wave's data."""
+
+    page: str
+    state: UrlState
+    user: Any = None
+    is_manager: bool = False
+    version: str = ""
+    waves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    wave_row: dict = field(default_factory=dict)
+    ds: Any = None
+    error: str = ""
+
+    lang = property(lambda self: self.state.lang)
+    present = property(lambda self: self.state.present)
+    wave = property(lambda self: self.state.wave)
+    area = property(lambda self: self.state.area)
+    by = property(lambda self: self.state.by)
+    basic = property(lambda self: self.state.basic)
+    exclude_flagged = property(lambda self: self.state.exclude_flagged)
+    k = property(lambda self: self.state.k)
+
+    def t(self, key: str, **fmt: Any) -> str:
+        return t(key, self.lang, **fmt)
+
+    @property
+    def params(self) -> dict[str, str]:
+        return state_params(self.state)
+
+    @property
+    def has_data(self) -> bool:
+        return self.ds is not None
+
+    def require_data(self) -> None:
+        """Stop the page (the frame already said why) when there is no wave to show."""
+        if self.ds is None:
+            st.stop()
+
+    def wave_name(self, wave_id: str | None = None) -> str:
+        wid = str(wave_id or self.wave or "")
+        if len(self.waves) and "id" in self.waves.columns:
+            hit = self.waves[self.waves["id"] == wid]
+            if len(hit) and "name" in hit.columns:
+                return str(hit.iloc[0]["name"])
+        return wid
+
+
+# --- URL ⇄ widget synchronisation -------------------------------------------------------------------
+
+_WIDGET_PREFIX = "frame_"
+
+
+def _encode(name: str, value: Any) -> str | None:
+    """URL text for a widget value, or None when it equals the default (kept out of the URL)."""
+    if name in ("present", "basic", "exclude_flagged"):
+        return "1" if value else None
+    if name == "k":
+        return None if int(value) == DEFAULT_K else str(int(value))
+    if name == "lang":
+        return None if value == _DEFAULTS.lang else str(value)
+    if name == "by":
+        return None if value in (None, "", "group") else str(value)
+    return None if value in (None, "") else str(value)
+
+
+def _sync(name: str) -> None:
+    """on_change callback: write the widget's value to the URL."""
+    value = st.session_state.get(_WIDGET_PREFIX + name)
+    enc = _encode(name, value)
+    if enc is None:
+        if name in st.query_params:
+            del st.query_params[name]
+    else:
+        st.query_params[name] = enc
+
+
+def _seed(name: str, value: Any) -> str:
+    key = _WIDGET_PREFIX + name
+    st.session_state[key] = value
+    return key
+
+
+def _set_url(name: str, value: Any) -> None:
+    enc = _encode(name, value)
+    current = st.query_params.get(name)
+    if enc is None and current is not None:
+        del st.query_params[name]
+    elif enc is not None and current != enc:
+        st.query_params[name] = enc
+
+
+# --- the frame --------------------------------------------------------------------------------------
+
+_PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+header[data-testid="stHeader"] {display: none !important;}
+html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
+[data-testid="stMetricValue"] {font-size: 3rem;}
+[data-testid="stMetricLabel"] p {font-size: 1.3rem;}
+.block-container {padding-top: 1rem; max-width: 100%;}
+</style>
+"""
+
+
+def frame(page_key: str) -> View:
+    """Set up the page ``page_key`` (a key of ``PAGES``) and return the resolved :class:`View`."""
+    if page_key not in PAGES:
+        raise ValueError(f"unknown page {page_key!r}; valid: {', '.join(PAGES)}")
+    state = parse_state(st.query_params.to_dict())
+    lang = set_lang(state.lang)
+    st.set_page_config(
+        page_title=f"{t(PAGES[page_key].title_key, lang)} · {t('app_title', lang)}",
+        page_icon=":material/analytics:",
+        layout="wide",
+        initial_sidebar_state="collapsed" if state.present else "auto",
+    )
+    if state.present:
+        st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
+
+    view = View(page=page_key, state=state)
+    sb = st.sidebar
+    sb.markdown(f"### {t('app_title', lang)}")
+
+    # Language first: everything below is drawn in it.
+    key = _seed("lang", state.lang)
+    sb.segmented_control(t("language", lang), options=list(LANGS), format_func=LANGS.get, key=key,
+                         on_change=_sync, args=("lang",), selection_mode="single")
+
+    # Data: engine, waves, the selected wave.
+    eng = None
+    try:
+        eng = loaders.engine()
+        view.version = loaders.data_version()
+        view.waves = loaders.waves(view.version)
+    except Exception as exc:  # noqa: BLE001 — the page explains instead of showing a traceback
+        view.error = t("store_unavailable", lang, err=exc)
+
+    # Login (ui.auth is the data-page engineer's module; absent until it lands).
+    if eng is not None:
+        try:
+            from ui.auth import sidebar_login
+        except ImportError:
+            sidebar_login = None
+        if sidebar_login is not None:
+            try:
+                view.user = sidebar_login(eng, lang)
+            except ImportError:  # analysis.auth not there yet
+                sb.caption(t("login_unavailable", lang))
+        view.is_manager = _is_manager(view.user)
+
+    state = _resolve(view, state)
+    view.state = state
+    _nav(view)
+    _filters(view)
+    _share(view)
+    if state.present:
+        exit_params = state_params(state, present=False)
+        st.page_link(PAGES[page_key].path, label=t("exit_present", lang), icon=":material/close_fullscreen:",
+                     query_params=exit_params)
+    if view.error:
+        st.warning(view.error)
+    elif view.ds is None and page_key != "data":
+        st.info(t("no_waves", lang))
+    return view
+
+
+def _is_manager(user: Any) -> bool:
+    try:
+        from ui.auth import is_manager
+    except ImportError:
+        is_manager = None
+    if is_manager is not None:
+        return bool(is_manager(user))
+    if user is None:
+        return False
+    if isinstance(user, Mapping):
+        role = user.get("role")
+    else:
+        role = getattr(user, "role", None)
+        if role is None and hasattr(user, "is_manager"):
+            return bool(user.is_manager)
+    return str(role or "") in ("manager", "admin")
+
+
+def _resolve(view: View, state: UrlState) -> UrlState:
+    """Check the URL state against the data; load the selected wave."""
+    waves = view.waves
+    if view.error or not len(waves):
+        return replace(state, wave=None)
+    ids = list(waves["id"].astype(str))
+    wave = state.wave if state.wave in ids else ids[-1]
+    if wave != state.wave:
+        state = replace(state, wave=wave)
+    view.wave_row = waves[waves["id"].astype(str) == wave].iloc[0].to_dict()
+    try:
+        view.ds = loaders.dataset(view.version, wave, state.exclude_flagged)
+    except Exception as exc:  # noqa: BLE001
+        view.error = t("wave_unavailable", state.lang, err=exc)
+        return state
+    ds = view.ds
+    areas = set(ds.items["area"].astype(str)) if len(ds.items) else set()
+    if state.area and state.area not in areas:
+        state = replace(state, area="")
+    if state.by != "group" and state.by not in list(ds.attributes):
+        state = replace(state, by="group")
+    return state
+
+
+def _nav(view: View) -> None:
+    params = view.params
+    sb = st.sidebar
+    for page in PAGES.values():
+        if not (_ROOT / page.path).exists():  # a page still being written elsewhere
+            continue
+        locked = page.manager_only and not view.is_manager
+        label = t(page.title_key, view.lang)
+        sb.page_link(page.path, label=label, icon=":material/lock:" if locked else page.icon,
+                     query_params=params, help=t("nav_locked", view.lang) if locked else None)
+    sb.divider()
+
+
+def _filters(view: View) -> None:
+    state, lang, sb = view.state, view.lang, st.sidebar
+    sb.markdown(f"**{t('filters', lang)}**")
+    if view.ds is not None and len(view.waves):
+        ids = list(view.waves["id"].astype(str))
+        names = dict(zip(ids, view.waves.get("name", pd.Series(ids)).astype(str), strict=False))
+        key = _seed("wave", state.wave)
+        sb.selectbox(t("f_wave", lang), ids, format_func=lambda i: names.get(i, i), key=key,
+                     on_change=_sync, args=("wave",))
+        _set_url("wave", state.wave)
+
+        from analysis.areas import AREAS
+
+        present_areas = set(view.ds.items["area"].astype(str))
+        area_opts = [""] + [a for a in AREAS if a in present_areas] + sorted(present_areas - set(AREAS))
+        from ui.i18n import area_label
+
+        key = _seed("area", state.area)
+        sb.selectbox(t("f_area", lang), area_opts, format_func=lambda a: area_label(a, lang), key=key,
+                     on_change=_sync, args=("area",))
+
+        by_opts = ["group"] + [a for a in view.ds.attributes if a != "group"]
+        key = _seed("by", state.by)
+        sb.selectbox(t("f_by", lang), by_opts, format_func=lambda b: t("group", lang) if b == "group" else b,
+                     key=key, on_change=_sync, args=("by",))
+    key = _seed("basic", state.basic)
+    sb.checkbox(t("f_basic", lang), key=key, on_change=_sync, args=("basic",), help=t("f_basic_help", lang))
+    key = _seed("exclude_flagged", state.exclude_flagged)
+    sb.checkbox(t("f_exclude", lang), key=key, on_change=_sync, args=("exclude_flagged",),
+                help=t("f_exclude_help", lang))
+    key = _seed("k", state.k)
+    sb.number_input(t("f_k", lang), min_value=K_RANGE[0], max_value=K_RANGE[1], step=1, key=key,
+                    on_change=_sync, args=("k",), help=t("f_k_help", lang))
+    key = _seed("present", state.present)
+    sb.toggle(t("f_present", lang), key=key, on_change=_sync, args=("present",))
+    # Drop URL values that were invalid so the address bar shows the view actually drawn.
+    for name in ("area", "by", "k", "lang"):
+        _set_url(name, getattr(state, name))
+
+
+def _share(view: View) -> None:
+    base = (st.context.url or "").split("?")[0]
+    query = urlencode(view.params)
+    link = f"{base}?{query}" if query else base or "/"
+    with st.sidebar.expander(t("share", view.lang), icon=":material/share:"):
+        st.caption(t("share_help", view.lang))
+        st.code(link, language=None, wrap_lines=True)

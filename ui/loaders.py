@@ -1,0 +1,228 @@
+"""Thin cached wrappers around the store and the analysis functions (the only caching in the app).
+
+Everything is keyed by the database URL and the store's ``data_version`` so an upload or a wave
+edit invalidates exactly what changed. Datasets come from ``st.cache_resource`` (one shared
+object, never copied; callers treat it as read-only); result tables from ``st.cache_data`` keyed by
+``(url, data_version, wave, options)`` so a filter change costs one cache lookup per table.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+__all__ = ["db_url", "engine", "data_version", "waves", "wave_meta", "dataset", "compute", "trend", "COMPUTE"]
+
+
+def db_url() -> str:
+    """The store's URL as configured (``SURVEY_DB_URL``; empty = the store's default file)."""
+    return os.environ.get("SURVEY_DB_URL", "")
+
+
+@st.cache_resource(show_spinner=False)
+def _engine(url: str) -> Any:
+    from analysis.store import ensure_demo, get_engine
+
+    eng = get_engine(url or None)
+    ensure_demo(eng)
+    return eng
+
+
+def engine() -> Any:
+    """The SQLAlchemy engine of the configured store, filled with the demo waves when empty."""
+    return _engine(db_url())
+
+
+def data_version() -> str:
+    from analysis.store import data_version as _dv
+
+    return str(_dv(engine()))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _waves(url: str, version: str) -> pd.DataFrame:
+    from analysis.store import list_waves
+
+    return list_waves(_engine(url))
+
+
+def waves(version: str) -> pd.DataFrame:
+    """Waves of the store (not deleted), oldest first."""
+    df = _waves(db_url(), version).copy()
+    if "id" in df.columns:
+        df["id"] = df["id"].astype(str)
+    sort_cols = [c for c in ("period", "created_at", "id") if c in df.columns]
+    if sort_cols and len(df):
+        df = df.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    return df
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _wave_meta(url: str, version: str, wave_id: str) -> dict:
+    from analysis.store import wave_meta as _wm
+
+    return dict(_wm(_engine(url), _wave_key(wave_id)))
+
+
+def wave_meta(version: str, wave_id: str) -> dict:
+    return _wave_meta(db_url(), version, wave_id)
+
+
+def _wave_key(wave_id: str) -> Any:
+    return int(wave_id) if str(wave_id).isdigit() else wave_id
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _dataset(url: str, version: str, wave_id: str, exclude_flagged: bool) -> Any:
+    from analysis.store import load_wave
+
+    ds = load_wave(_engine(url), _wave_key(wave_id))
+    return ds.without_flagged() if exclude_flagged else ds
+
+
+def dataset(version: str, wave_id: str, exclude_flagged: bool = False) -> Any:
+    """The wave's Dataset (shared object: read-only), optionally without flagged responses."""
+    return _dataset(db_url(), version, str(wave_id), bool(exclude_flagged))
+
+
+def _item_summary(ds, basic=False):
+    from analysis.metrics import item_summary
+
+    return item_summary(ds, basic_satisfied=basic)
+
+
+def _area_summary(ds, basic=False):
+    from analysis.metrics import area_summary
+
+    return area_summary(ds, basic_satisfied=basic)
+
+
+def _label_counts(ds):
+    from analysis.metrics import label_counts
+
+    return label_counts(ds)
+
+
+def _definition(ds, basic=False):
+    from analysis.metrics import definition
+
+    return definition(ds, basic_satisfied=basic)
+
+
+def _group_summary(ds, by="group", level="item", basic=False, k=5):
+    from analysis.metrics import group_summary
+
+    return group_summary(ds, by, level=level, basic_satisfied=basic, min_n=k)
+
+
+def _group_tests(ds, by="group", basic=False, k=5):
+    from analysis.compare import group_tests
+
+    return group_tests(ds, by, basic_satisfied=basic, min_n=k)
+
+
+def _reliability(ds, area=None):
+    """Cronbach's α per area and overall, and α-if-deleted for every item, as plain tables."""
+    from analysis.reliability import alpha_if_deleted, cronbach_alpha
+
+    items = ds.items
+    rows, deleted = [], []
+    groups = [(a, list(items.loc[items["area"] == a, "item"])) for a in items["area"].drop_duplicates()]
+    groups.append(("__all__", list(items["item"])))
+    for key, cols in groups:
+        cols = [c for c in cols if c in ds.answers.columns]
+        if len(cols) < 2:
+            rows.append({"area": key, "alpha": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"),
+                         "n_items": len(cols), "n_obs": 0, "note": "too_few_items"})
+            continue
+        answers = ds.answers[cols].astype("float64")
+        try:
+            res = cronbach_alpha(answers)
+        except ValueError as exc:
+            rows.append({"area": key, "alpha": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"),
+                         "n_items": len(cols), "n_obs": 0, "note": str(exc)})
+            continue
+        rows.append({"area": key, "alpha": res.alpha, "ci_low": res.ci_low, "ci_high": res.ci_high,
+                     "n_items": res.n_items, "n_obs": res.n_obs, "note": ""})
+        if key != "__all__":
+            try:
+                d = alpha_if_deleted(answers).assign(area=key, alpha=res.alpha)
+                deleted.append(d)
+            except ValueError:
+                pass
+    deleted_df = pd.concat(deleted, ignore_index=True) if deleted else pd.DataFrame(
+        columns=["item", "alpha_if_deleted", "item_total_r", "area", "alpha"])
+    return {"alpha": pd.DataFrame(rows), "deleted": deleted_df}
+
+
+def _validity(ds):
+    from analysis.reliability import bartlett_sphericity, kmo
+
+    answers = ds.answers[[c for c in ds.items["item"] if c in ds.answers.columns]].astype("float64")
+    res = kmo(answers)
+    chi2, dof, p = bartlett_sphericity(answers)
+    return {"kmo": float(res.overall), "chi2": float(chi2), "dof": int(dof), "p": float(p)}
+
+
+def _screening(ds):
+    """How many responses screening flagged and why (counts per reason)."""
+    flags = ds.flags
+    counts: dict[str, int] = {}
+    if len(flags):
+        for reasons in flags["reasons"]:
+            for r in list(reasons) if reasons is not None else []:
+                counts[r] = counts.get(r, 0) + 1
+    return {"n": int(ds.n), "flagged": int(len(flags)),
+            "reasons": pd.DataFrame({"reason": list(counts), "count": list(counts.values())})}
+
+
+def _ipa(ds, basic=False):
+    from analysis.drivers import ipa
+
+    return ipa(ds, basic_satisfied=basic)
+
+
+# Registry of cached computations: name → function(ds, **options). Pages call compute(name, ...).
+COMPUTE: dict[str, Any] = {
+    "item_summary": _item_summary,
+    "area_summary": _area_summary,
+    "label_counts": _label_counts,
+    "definition": _definition,
+    "group_summary": _group_summary,
+    "group_tests": _group_tests,
+    "reliability": _reliability,
+    "validity": _validity,
+    "screening": _screening,
+    "ipa": _ipa,
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _compute(url: str, version: str, wave_id: str, exclude_flagged: bool, name: str, options: tuple) -> Any:
+    ds = _dataset(url, version, wave_id, exclude_flagged)
+    return COMPUTE[name](ds, **dict(options))
+
+
+def compute(name: str, version: str, wave_id: str, *, exclude_flagged: bool = False, **options: Any) -> Any:
+    """Cached result of ``COMPUTE[name](dataset, **options)`` for one wave."""
+    if name not in COMPUTE:
+        raise ValueError(f"unknown computation {name!r}; valid: {', '.join(COMPUTE)}")
+    return _compute(db_url(), version, str(wave_id), bool(exclude_flagged), name, tuple(sorted(options.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _trend(url: str, version: str, wave_ids: tuple, names: tuple, level: str, basic: bool, exclude: bool):
+    from analysis.compare import trend_summary
+
+    pairs = [(name, _dataset(url, version, w, exclude)) for w, name in zip(wave_ids, names, strict=True)]
+    return trend_summary(pairs, level=level, basic_satisfied=basic)
+
+
+def trend(version: str, wave_ids: list[str], names: list[str], *, level: str = "area", basic: bool = False,
+          exclude_flagged: bool = False) -> pd.DataFrame:
+    """Cached ``analysis.compare.trend_summary`` over the given waves (oldest first)."""
+    return _trend(db_url(), version, tuple(map(str, wave_ids)), tuple(names), level, bool(basic),
+                  bool(exclude_flagged))

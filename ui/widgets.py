@@ -1,0 +1,126 @@
+"""Shared page widgets: the definition in force, figures, anonymity notes, guarded computations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from ui import loaders
+from ui.i18n import fmt_pct, t
+
+__all__ = ["compute", "definition_caption", "show_figure", "suppressed_note", "rate_ci", "page_title"]
+
+_PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
+
+
+def page_title(view: Any, key: str) -> None:
+    """The page heading with the wave it shows (name · unit · period)."""
+    st.title(t(key, view.lang))
+    row = view.wave_row or {}
+    parts = [str(row.get(c)) for c in ("name", "unit", "period") if row.get(c) not in (None, "") and not pd.isna(row.get(c))]
+    if parts:
+        st.caption(" · ".join(parts))
+
+
+def compute(view: Any, name: str, **options: Any) -> Any:
+    """``ui.loaders.compute`` for the view's wave; on failure say why (st.info / st.warning) and return None.
+
+    ImportError means an analysis module has not landed yet; ValueError carries a message for the
+    user (analysis functions explain how to fix the input).
+    """
+    try:
+        return loaders.compute(name, view.version, view.wave, exclude_flagged=view.exclude_flagged, **options)
+    except ImportError as exc:
+        st.info(t("not_ready", view.lang, module=name, err=exc))
+    except ValueError as exc:
+        st.warning(t("error_input", view.lang, err=exc))
+    return None
+
+
+def guarded(view: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``fn``; ImportError / ValueError become a message on the page instead of a traceback."""
+    try:
+        return fn(*args, **kwargs)
+    except ImportError as exc:
+        st.info(t("not_ready", view.lang, module=getattr(fn, "__name__", "?"), err=exc))
+    except ValueError as exc:
+        st.warning(t("error_input", view.lang, err=exc))
+    return None
+
+
+def definition_caption(view: Any, definition: dict | None = None, *, interval: bool = True) -> None:
+    """The satisfaction definition in force (per scale used), the interval and the screening choice."""
+    if definition is None:
+        definition = compute(view, "definition", basic=view.basic) or {}
+    lines = []
+    na_short = "不了解、不适用" if view.lang == "zh" else "不了解 / N/A / Don't know"
+    for spec in definition.values():
+        sep = "、" if view.lang == "zh" else ", "
+        labels = sep.join(spec.get("satisfied", []))
+        title = spec.get("title_zh" if view.lang == "zh" else "title_en", "")
+        lines.append((f"{title}：" if view.lang == "zh" else f"{title}: ") + t("def_satisfied", view.lang,
+                     labels=labels, na=na_short))
+    if interval:
+        lines.append(t("def_interval", view.lang))
+    lines.append(t("def_flagged_on" if view.exclude_flagged else "def_flagged_off", view.lang))
+    st.caption(f"**{t('definition', view.lang)}** · " + "  \n".join(lines))
+
+
+def show_figure(fig: Any, *, key: str | None = None) -> None:
+    """Draw a plotly figure full width with the project's chart config."""
+    st.plotly_chart(fig, width="stretch", config=_PLOTLY_CONFIG, key=key, theme=None)
+
+
+def suppressed_note(view: Any, table: pd.DataFrame) -> None:
+    """Say how many breakdown cells anonymity hid, and why."""
+    if table is None or "suppressed" not in table.columns:
+        return
+    n = int(table["suppressed"].fillna(False).astype(bool).sum())
+    if n:
+        st.caption("🔒 " + t("suppressed_note", view.lang, n=n, k=view.k))
+
+
+def rate_ci(rate: Any, low: Any, high: Any) -> str:
+    """``91.5% (87.2%–94.6%)``."""
+    if rate is None or pd.isna(rate):
+        return "—"
+    return f"{fmt_pct(rate)} ({fmt_pct(low)}–{fmt_pct(high)})"
+
+
+def likert_input(counts: pd.DataFrame, summary: pd.DataFrame, lang: str, area: str = "") -> pd.DataFrame:
+    """The table ``make_likert_figure`` draws: items ranked by satisfaction rate, labelled with their n.
+
+    ``counts`` is ``metrics.label_counts``, ``summary`` is ``metrics.item_summary``; ``area`` keeps
+    one area's items. Items without any valid answer are left out.
+    """
+    s = summary if not area else summary[summary["area"] == area]
+    s = s[s["n_valid"].fillna(0) > 0].sort_values("satisfaction_rate", ascending=False, kind="stable")
+    n_word = "n="
+    names = {row.item: f"{row.label}（{n_word}{int(row.n_valid)}）" if lang == "zh" else f"{row.label} ({n_word}{int(row.n_valid)})"
+             for row in s.itertuples()}
+    c = counts[counts["item"].isin(names)].copy()
+    c["k"] = c.groupby("item")["code"].transform("max")
+    c["item_label"] = c["item"].map(names)
+    c["answer"] = c["label"]
+    order = {item: i for i, item in enumerate(names)}
+    c = c.sort_values(["item", "code"], key=lambda col: col.map(order) if col.name == "item" else col)
+    return c[["item_label", "code", "answer", "share", "k"]].fillna({"share": 0.0}).reset_index(drop=True)
+
+
+def distribution(view: Any, area: str = "", *, key: str | None = None) -> None:
+    """The answer-distribution chart (diverging stacked bars) for the view's wave, optionally one area."""
+    from analysis.charts import make_likert_figure
+
+    counts = compute(view, "label_counts")
+    summary = compute(view, "item_summary", basic=view.basic)
+    if counts is None or summary is None:
+        return
+    table = likert_input(counts, summary, view.lang, area)
+    if not len(table):
+        st.info(t("no_items", view.lang))
+        return
+    show_figure(make_likert_figure(table, lang=view.lang, present=view.present), key=key)
+    st.caption(t("distribution_caption", view.lang))
