@@ -95,10 +95,12 @@ def _print_table(d: dict) -> None:
     for scale, spec in d["definition"]["scales"].items():
         print(f"满意 = {' + '.join(spec.get('satisfied', []))}   ({scale})")
     print()
+    from analysis.areas import area_name
+
     print(f"{'领域 area':<16}{'满意率':>8}{'95% CI':>18}{'n':>8}")
     for a in d["areas"]:
         ci = f"{pct(a['ci_low'])}–{pct(a['ci_high'])}"
-        print(f"{a['area']:<16}{pct(a['satisfaction_rate']):>8}{ci:>18}{a['n_valid']:>8}")
+        print(f"{area_name(a['area']):<16}{pct(a['satisfaction_rate']):>8}{ci:>18}{a['n_valid']:>8}")
     print()
     print(f"{'题目 item':<30}{'满意率':>8}{'95% CI':>18}{'n':>8}{'均分':>7}")
     for it in d["items"]:
