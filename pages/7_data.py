@@ -13,6 +13,7 @@ encoding, preview) → codebook (saved one reused via ``questionnaire_key``) in 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -215,20 +216,23 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
     engine = _engine()
     try:
         with st.status(t("data_saving", lang), expanded=False) as status:
+            # the store saves the edited codebook under the questionnaire key and writes the audit row
             result = store.ingest_file(engine, uploaded.getvalue(), uploaded.name, wave=name, meta=meta,
                                        codebook=edited, user=user)
-            if result.duplicate_of is None:
-                store.save_codebook(engine, state["key"], edited)
             status.update(state="complete")
     except ValueError as exc:
         st.error(t("data_store_error", lang) + str(exc))
         return
     if result.duplicate_of is not None:
         st.warning(t("data_duplicate", lang, wave=result.duplicate_of))
+        if getattr(result, "restored", False):
+            for message in result.warnings or []:
+                st.info(message)
     else:
-        st.success(t("data_saved", lang, name=name, n=result.n_responses))
+        st.success(t("data_saved", lang, name=getattr(result, "name", "") or name, n=result.n_responses))
         for message in result.warnings or []:
-            st.warning(message)
+            if message not in ds.warnings:  # the validation report above already showed those
+                st.warning(message)
 
 
 def _upload_section(user: str, lang: str) -> None:
@@ -342,7 +346,10 @@ def _waves_section(user: str, lang: str) -> None:
                 _act(lambda: store.restore_wave(engine, gone, user=user), t("data_restored", lang), lang)
     with st.expander(t("data_audit_header", lang), expanded=False):
         try:
-            st.dataframe(store.list_audit(engine).tail(200).iloc[::-1], hide_index=True)
+            log = store.list_audit(engine, limit=200)
+            if "detail" in log:
+                log["detail"] = log["detail"].map(lambda d: json.dumps(d, ensure_ascii=False, default=str))
+            st.dataframe(log, hide_index=True)
         except ValueError as exc:
             st.error(str(exc))
 

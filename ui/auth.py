@@ -132,9 +132,11 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
     The ``analysis.auth`` user object (with ``name`` and ``role``) kept in
     ``st.session_state["auth_user"]``, or None for an anonymous viewer.
     """
-    from analysis import auth
-
     lang = _lang(lang)
+    try:
+        from analysis import auth
+    except ImportError:  # the accounts module is optional for read-only deployments
+        return None
     user = current_user()
     with st.sidebar:
         if user is not None:
