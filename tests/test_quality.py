@@ -1,0 +1,160 @@
+"""Response screening (analysis.quality) on planted speeders, straight-liners and duplicates.
+
+Every expected row below was worked out by hand from the small tables in this file.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.model import Dataset
+from analysis.quality import FLAG_COLUMNS, RULES, flag_counts, screen
+
+NA = pd.NA
+
+
+def make_ds(answers: list[list], *, durations=None, ids=None, ips=None, times=None) -> Dataset:
+    n = len(answers)
+    k = len(answers[0])
+    ans = pd.DataFrame(answers, columns=[f"q{j + 1}" for j in range(k)]).astype("Int8")
+    resp = pd.DataFrame(
+        {
+            "row": range(1, n + 1),
+            "resp_id": ids if ids is not None else [str(i + 1) for i in range(n)],
+            "submitted_at": pd.to_datetime(times) if times is not None else pd.NaT,
+            "duration_s": pd.array(durations if durations is not None else [NA] * n, dtype="Int64"),
+            "ip": ips if ips is not None else [NA] * n,
+            "group": ["学生"] * n,
+        }
+    )
+    items = pd.DataFrame({"item": ans.columns, "label": ans.columns, "area": "overall", "scale": "zh5_hen"})
+    return Dataset(answers=ans, items=items, respondents=resp)
+
+
+# Six Likert items, answers varied enough that no row is a straight-liner unless planted.
+VARIED = [
+    [5, 4, 4, 3, 5, 4],
+    [4, 4, 3, 3, 4, 5],
+    [3, 4, 5, 2, 4, 4],
+    [5, 5, 4, 4, 3, 5],
+    [2, 3, 3, 4, 2, 3],
+    [4, 5, 5, 4, 4, 3],
+    [4, 3, 4, 5, 5, 4],
+    [5, 4, 3, 4, 4, 4],
+]
+
+
+def test_speeders_below_a_third_of_the_median():
+    # durations sorted: 40 90 100 200 300 310 320 330 → median (200+300)/2 = 250, threshold 250/3 = 83.33…
+    durations = [300, 40, 200, 100, 310, 320, 90, 330]
+    out = screen(make_ds(VARIED, durations=durations))
+    assert list(out.columns) == FLAG_COLUMNS
+    assert out["row"].tolist() == [2]  # 40 s; 90 s is above 83.3 s
+    assert out["reasons"].tolist() == [["speeder"]]
+    # a stricter fraction (1/2 → threshold 125 s) also catches 90 s and 100 s
+    out = screen(make_ds(VARIED, durations=durations), speeder_fraction=0.5)
+    assert out["row"].tolist() == [2, 4, 7]
+
+
+def test_speeder_ignores_unknown_durations_and_fraction_zero_disables():
+    durations = [300, NA, 200, 10, NA, NA, NA, NA]  # median of 300, 200, 10 = 200 → threshold 66.7
+    out = screen(make_ds(VARIED, durations=durations))
+    assert out["row"].tolist() == [4]
+    assert screen(make_ds(VARIED, durations=durations), speeder_fraction=0).empty
+
+
+def test_straightliners_need_enough_answered_items():
+    rows = [list(r) for r in VARIED]
+    rows[1] = [4, 4, 4, 4, 4, 4]  # 6 identical → flagged
+    rows[3] = [5, 5, 5, 5, 5, NA]  # only 5 answered → not flagged with the default 6
+    rows[5] = [1, 1, 1, 1, 1, 1]  # flagged (all worst)
+    out = screen(make_ds(rows))
+    assert out["row"].tolist() == [2, 6]
+    assert all(r == ["straightliner"] for r in out["reasons"])
+    out = screen(make_ds(rows), min_items_straightline=5)
+    assert out["row"].tolist() == [2, 4, 6]
+
+
+def test_duplicate_ids_keep_the_first():
+    ids = ["A1", "A2", "A1", NA, NA, "A3", "A2", "A1"]  # NA ids are never duplicates
+    out = screen(make_ds(VARIED, ids=ids))
+    assert out["row"].tolist() == [3, 7, 8]
+    assert out["resp_id"].tolist() == ["A1", "A2", "A1"]
+    assert all(r == ["duplicate_id"] for r in out["reasons"])
+
+
+def test_duplicate_answers_same_ip_within_window():
+    rows = [list(r) for r in VARIED]
+    rows[2] = list(rows[0])  # row 3 repeats row 1, same IP, 6 min later → flagged
+    rows[4] = list(rows[0])  # row 5 repeats row 1, same IP, 45 min later (but 39 min after row 3) → kept
+    rows[6] = list(rows[1])  # row 7 repeats row 2 within 2 min but from another IP → kept
+    rows[7] = [4, 4, 3, 3, 4, NA]  # row 8 differs from row 2 only by a missing answer → kept
+    ips = [
+        "58.19.2.1(湖北-武汉)",
+        "10.0.0.2",
+        "58.19.2.1(湖北-武汉)",
+        "10.0.0.9",
+        "58.19.2.1",
+        "10.0.0.4",
+        "10.0.0.3",
+        "10.0.0.2",
+    ]
+    times = [
+        "2025-04-06 09:00",
+        "2025-04-06 09:00",
+        "2025-04-06 09:06",
+        "2025-04-06 09:10",
+        "2025-04-06 09:45",
+        "2025-04-06 09:10",
+        "2025-04-06 09:02",
+        "2025-04-06 09:03",
+    ]
+    out = screen(make_ds(rows, ips=ips, times=times))
+    assert out["row"].tolist() == [3]
+    assert out["reasons"].tolist() == [["duplicate_answers"]]
+    # a one-hour window also catches row 5 (39 min after row 3)
+    out = screen(make_ds(rows, ips=ips, times=times), duplicate_minutes=60)
+    assert out["row"].tolist() == [3, 5]
+
+
+def test_several_reasons_in_rules_order_and_counts():
+    rows = [list(r) for r in VARIED]
+    rows[6] = [3, 3, 3, 3, 3, 3]
+    durations = [300, 320, 310, 330, 290, 305, 20, 315]  # median 307.5 → row 7 (20 s) is a speeder
+    ids = ["1", "2", "3", "4", "5", "6", "2", "8"]
+    out = screen(make_ds(rows, durations=durations, ids=ids))
+    assert out["row"].tolist() == [7]
+    assert out["reasons"].tolist() == [["speeder", "straightliner", "duplicate_id"]]
+    counts = flag_counts(out, n=8).set_index("rule")
+    assert counts.loc["speeder", "count"] == 1 and counts.loc["duplicate_answers", "count"] == 0
+    assert counts.loc["any", "count"] == 1 and counts.loc["any", "share"] == pytest.approx(1 / 8)
+
+
+def test_no_flags_gives_empty_frame_with_columns():
+    out = screen(make_ds(VARIED))
+    assert out.empty and list(out.columns) == FLAG_COLUMNS
+
+
+def test_input_not_mutated():
+    ds = make_ds(VARIED, durations=[300, 40, 200, 100, 310, 320, 90, 330])
+    before = (ds.answers.copy(), ds.respondents.copy())
+    screen(ds)
+    pd.testing.assert_frame_equal(ds.answers, before[0])
+    pd.testing.assert_frame_equal(ds.respondents, before[1])
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"speeder_fraction": 1.5}, {"min_items_straightline": 1}, {"duplicate_minutes": -1}]
+)
+def test_bad_options_raise_helpful_valueerror(kwargs):
+    with pytest.raises(ValueError, match="[\u4e00-\u9fff]"):
+        screen(make_ds(VARIED), **kwargs)
+
+
+def test_rules_registry_describes_thresholds():
+    assert list(RULES) == ["speeder", "straightliner", "duplicate_id", "duplicate_answers"]
+    assert "三分之一" in RULES["speeder"].describe("zh")
+    assert "50%" in RULES["speeder"].describe("en", 0.5)
+    assert "6" in RULES["straightliner"].describe("zh")
+    assert "10 minutes" in RULES["duplicate_answers"].describe("en")
