@@ -438,6 +438,12 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
             list(MISSING_MARKERS)), pd.NA).to_numpy() for c in role_cols["text"] + role_cols["multi"]}
     )
     item_df = pd.DataFrame(items, columns=ITEM_COLUMNS)
+    unclassified = item_df.loc[item_df["area"] == UNCLASSIFIED, "label"].tolist()
+    if unclassified:
+        warnings.append(
+            f"{len(unclassified)} 个评分题未能归入服务领域（{', '.join(map(str, unclassified[:4]))}），"
+            "请在编码表的 area 列中指定。 Some items have no service area; set it in the codebook."
+        )
     imp = None
     if importance:
         by_label = dict(zip(item_df["label"], item_df["item"]))
