@@ -1,8 +1,68 @@
-"""Page priorities (being built)."""
+"""重点改进 Priorities: importance–performance quadrants; high importance + low performance → candidates."""
 
+import pandas as pd
+import streamlit as st
+
+from analysis.charts import make_ipa_figure
+from ui import loaders
 from ui import widgets as w
 from ui.frame import frame
+from ui.i18n import area_label, fmt_num
 
 view = frame("priorities")
 view.require_data()
+lang = view.lang
 w.page_title(view, "priorities_title")
+st.subheader(view.t("ipa_title"))
+
+try:
+    table = loaders.compute("ipa", view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic)
+except ImportError as exc:
+    st.info(view.t("not_ready", module="ipa", err=exc))
+    st.stop()
+except ValueError as exc:
+    st.info(view.t("no_overall") + "\n\n" + str(exc))
+    st.stop()
+if view.area:
+    table = table[table["area"] == view.area]
+if not len(table):
+    st.info(view.t("no_items"))
+    st.stop()
+sources = set(table["importance_source"].dropna())
+source = view.t("importance_stated") if sources == {"stated"} else view.t("importance_derived")
+w.show_figure(make_ipa_figure(table, lang=lang, present=view.present), key="priorities_ipa")
+st.caption(view.t("ipa_caption", source=source))
+
+st.subheader(view.t("candidates"))
+cand = table[table["quadrant"] == "concentrate"].sort_values("importance", ascending=False)
+if not len(cand):
+    st.info(view.t("no_candidates"))
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                view.t("col_item"): cand["label"].astype(str),
+                view.t("col_area"): [area_label(a, lang) for a in cand["area"]],
+                view.t("col_performance"): [fmt_num(x) for x in cand["performance"]],
+                view.t("col_importance"): [fmt_num(x, 3) for x in cand["importance"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+if not view.present:
+    with st.expander(view.t("col_quadrant")):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    view.t("col_item"): table["label"].astype(str),
+                    view.t("col_area"): [area_label(a, lang) for a in table["area"]],
+                    view.t("col_performance"): [fmt_num(x) for x in table["performance"]],
+                    view.t("col_importance"): [fmt_num(x, 3) for x in table["importance"]],
+                    view.t("col_quadrant"): [view.t(f"q_{q}") if isinstance(q, str) else "—" for q in table["quadrant"]],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+w.definition_caption(view, interval=False)

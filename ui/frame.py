@@ -25,7 +25,8 @@ import streamlit as st
 from ui import loaders
 from ui.i18n import LANGS, set_lang, t
 
-__all__ = ["PAGES", "UrlState", "View", "parse_state", "state_params", "frame", "DEFAULT_K"]
+__all__ = ["PAGES", "UrlState", "View", "parse_state", "state_params", "frame", "DEFAULT_K", "page_param",
+           "sync_param"]
 
 DEFAULT_K = 5
 _ROOT = Path(__file__).resolve().parents[1]
@@ -393,9 +394,46 @@ def _filters(view: View) -> None:
         _set_url(name, getattr(state, name))
 
 
+_SHARED = ("lang", "present", "wave", "area", "by", "basic", "exclude_flagged", "k")
+
+
+def page_param(name: str, options: list[str], default: str, *, key: str | None = None) -> tuple[str, str]:
+    """A page's own view parameter kept in the URL (e.g. the trends page's ``level``).
+
+    Returns ``(value, widget_key)``: the validated URL value (``default`` when absent or invalid),
+    and the session key seeded with it. Give the widget that key and
+    ``on_change=sync_param, args=(name, widget_key, default)`` so a change is written back to the URL.
+    """
+    raw = _first(st.query_params.get(name))
+    value = raw if raw in options else default
+    if raw is not None and raw != value or (raw == default and name in st.query_params):
+        del st.query_params[name]
+    widget_key = key or f"page_{name}"
+    st.session_state[widget_key] = value
+    return value, widget_key
+
+
+def sync_param(name: str, widget_key: str, default: Any) -> None:
+    """on_change callback for a :func:`page_param` widget (also usable for a shared filter)."""
+    value = st.session_state.get(widget_key)
+    if name in _SHARED:
+        enc = _encode(name, value)
+    else:
+        enc = None if value in (None, "", default) else str(value)
+    if isinstance(value, bool) and name not in _SHARED:
+        enc = None if value == default else ("1" if value else "0")
+    if enc is None:
+        if name in st.query_params:
+            del st.query_params[name]
+    else:
+        st.query_params[name] = enc
+
+
 def _share(view: View) -> None:
     base = (st.context.url or "").split("?")[0]
-    query = urlencode(view.params)
+    # The page's own parameters (already in the URL) plus the canonical shared ones.
+    own = {k: v for k, v in st.query_params.to_dict().items() if k not in _SHARED}
+    query = urlencode({**view.params, **own})
     link = f"{base}?{query}" if query else base or "/"
     with st.sidebar.expander(t("share", view.lang), icon=":material/share:"):
         st.caption(t("share_help", view.lang))

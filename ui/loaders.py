@@ -168,15 +168,10 @@ def _validity(ds):
 
 
 def _screening(ds):
-    """How many responses screening flagged and why (counts per reason)."""
-    flags = ds.flags
-    counts: dict[str, int] = {}
-    if len(flags):
-        for reasons in flags["reasons"]:
-            for r in list(reasons) if reasons is not None else []:
-                counts[r] = counts.get(r, 0) + 1
-    return {"n": int(ds.n), "flagged": int(len(flags)),
-            "reasons": pd.DataFrame({"reason": list(counts), "count": list(counts.values())})}
+    """How many responses screening flagged and why (``analysis.quality.flag_counts``)."""
+    from analysis.quality import flag_counts
+
+    return flag_counts(ds.flags, n=ds.n)
 
 
 def _ipa(ds, basic=False):
