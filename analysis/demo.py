@@ -16,12 +16,13 @@ Two units, nine waves, laid out as real 问卷星 "按选项文本" CSV download
 How the answers are drawn
 -------------------------
 Each respondent has a general disposition ``z`` and one factor per service area
-(``0.6 z + 0.8 e``); an item's score adds item noise and planned shifts (e.g. east-campus
+(``0.6 z + 0.8 u``); an item's score adds item noise and planned shifts (e.g. east-campus
 dormitories without air conditioning before 2020). For every item the number of satisfied
 answers is fixed in advance, ``K = round(rate × valid answers)``, and the ``K`` highest scores
 get 非常满意/满意 — so the realised satisfaction rate equals the planned one to within
 ``0.5 / valid`` (per item) while group differences and inter-item correlation stay realistic.
-The overall item (总体而言…) is a weighted sum of the area factors, so IPA can derive importance.
+The overall item (总体而言…) is ``0.45 z`` plus the area-specific parts ``u`` weighted by each
+area's importance for that population, so IPA's derived importance has something to recover.
 
 Everything comes from ``numpy.random.default_rng`` with fixed seeds: the same bytes every run.
 """
@@ -543,7 +544,8 @@ def _answer_grid(spec: _WaveSpec, rng: np.random.Generator, resp: pd.DataFrame) 
     n = len(resp)
     areas = list(dict.fromkeys(it.area for it in spec.items))
     z = rng.standard_normal(n)
-    factor = {a: 0.6 * z + 0.8 * rng.standard_normal(n) for a in areas}
+    unique = {a: rng.standard_normal(n) for a in areas}
+    factor = {a: 0.6 * z + 0.8 * unique[a] for a in areas}
     groups = resp["group"].to_numpy()
     resident = resp["resident"].to_numpy().astype(bool)
     cols: dict[str, np.ndarray] = {}
@@ -557,9 +559,12 @@ def _answer_grid(spec: _WaveSpec, rng: np.random.Generator, resp: pd.DataFrame) 
         score = 0.8 * factor[it.area] + 0.6 * rng.standard_normal(n) + _shift_vector(spec, it, resp)
         col[valid] = _labels_for(rng, score[valid], it.rate, spec.scale)
         cols[it.header] = col
+    # the overall judgement: the general disposition plus the area-specific parts weighted by how
+    # much each area matters to this population (what IPA's derived importance recovers)
     w = np.array([spec.weights.get(a, 0.2) for a in areas])
-    overall_score = sum(wi * factor[a] for wi, a in zip(w, areas, strict=True)) / np.sqrt((w**2).sum())
-    overall_score = overall_score + 0.45 * rng.standard_normal(n)
+    w = w / np.sqrt((w**2).sum())
+    overall_score = 0.45 * z + sum(wi * unique[a] for wi, a in zip(w, areas, strict=True))
+    overall_score = overall_score + 0.35 * rng.standard_normal(n)
     cols[spec.overall_header] = _labels_for(rng, overall_score, spec.overall_rate, spec.scale)
     # the lowest-scoring area per respondent picks the comment topic
     fac = np.column_stack([factor[a] for a in areas])
@@ -798,7 +803,7 @@ _ACTIONS: list[tuple] = [
     ("报修渠道少、响应慢、无进度反馈", "maintenance", "2019年学生问卷；座谈会；阳光信访",
      "制定维修管理规定；在学校官方微信和公众号开设维修专栏；能马上修的马上修，不能马上修的说明情况",
      "维修中心主任", "后勤保障处", "maintenance", 0.85, "2019-12-31", "done", "2019-11-15",
-     "微信报修上线；2020年维修满意率约81%，2021年约88%"),
+     "微信报修上线；2020年维修满意率约80%，2021年约87%"),
     ("紧急维修多头找人", "maintenance", "教师个别访谈",
      "推行应急维修“首接负责制”和“一站式”服务", "维修中心主任", "后勤保障处",
      "maintenance", 0.88, "2021-12-31", "in_progress", None, ""),
