@@ -108,7 +108,7 @@ def _bootstrap_form(engine: Any, lang: str) -> Any | None:
     try:
         if auth.has_users(engine):  # someone else was faster: never create a second "first" manager
             return None
-        auth.create_user(engine, name, pw, role="manager")
+        auth.create_user(engine, name, pw, role="manager", user=name)
         user = auth.authenticate(engine, name, pw)
     except ValueError as exc:
         st.error(str(exc))
@@ -150,8 +150,9 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
             st.caption(f"{t('login_title', lang)}: {type(exc).__name__}")
             return None
         if not has_users:
-            return _bootstrap_form(engine, lang)
-        with st.expander(t("login_title", lang), expanded=False):
+            user = _bootstrap_form(engine, lang)
+            return user if user is not None else _closed_viewing(auth, lang)
+        with st.expander(t("login_title", lang), expanded=not _open_viewing(auth)):
             with st.form("auth_login_form", clear_on_submit=True):
                 name = st.text_input(t("login_user", lang), key="auth_name")
                 pw = st.text_input(t("login_password", lang), type="password", key="auth_pw")
@@ -167,4 +168,17 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
                     return None
                 st.session_state[SESSION_KEY] = user
                 st.rerun()
+    return _closed_viewing(auth, lang)
+
+
+def _open_viewing(auth: Any) -> bool:
+    check = getattr(auth, "open_viewing", None)
+    return True if check is None else bool(check())
+
+
+def _closed_viewing(auth: Any, lang: str) -> None:
+    """With ``SURVEY_OPEN_VIEWING=false`` nobody sees a page before logging in: stop here."""
+    if not _open_viewing(auth):
+        st.info(t("login_required", lang))
+        st.stop()
     return None

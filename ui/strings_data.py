@@ -16,6 +16,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "login_submit": {"zh": "登录", "en": "Log in"},
     "login_failed": {"zh": "用户名或密码错误，或账户已被暂时锁定。", "en": "Wrong user name or password, or the account is locked for a while."},
     "login_as": {"zh": "已登录：{name}（{role}）", "en": "Logged in as {name} ({role})"},
+    "login_required": {
+        "zh": "本看板需要登录后查看。请在左侧边栏登录。",
+        "en": "This dashboard requires a login. Log in in the sidebar.",
+    },
     "logout": {"zh": "退出登录", "en": "Log out"},
     "role_manager": {"zh": "管理员", "en": "manager"},
     "role_viewer": {"zh": "浏览者", "en": "viewer"},
