@@ -17,8 +17,6 @@ Everything is computed from per-item code counts (``numpy.bincount``), so a mill
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -431,28 +429,43 @@ def group_summary(
     return out[GROUP_SUMMARY_COLUMNS].reset_index(drop=True)
 
 
-def response_rates(distributed: int | None, returned: int | None, valid: int | None) -> dict:
+def response_rates(distributed, returned, valid) -> dict:
     """Response rate = valid ÷ distributed and 有效率 (validity rate) = valid ÷ returned (DESIGN.md).
 
-    A count that is unknown (None) or zero gives ``None`` for the rate that needs it.
+    A count that is unknown (None, NaN, ``pd.NA``) or zero gives ``None`` for the rate that needs
+    it. Inconsistent counts (more valid questionnaires than returned or distributed) give ``None``
+    for that rate and a message in ``warnings`` for the page to show.
 
     Returns
     -------
-    ``{"response_rate": float | None, "validity_rate": float | None}``
+    ``{"response_rate": float | None, "validity_rate": float | None, "warnings": list[str]}``
     """
-    values = {"distributed": distributed, "returned": returned, "valid": valid}
-    for name, v in values.items():
-        if v is not None and (not isinstance(v, int | np.integer | float) or math.isnan(v) or v < 0):
+
+    def count(name, v):
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            return None
+        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating) or v < 0:
             raise ValueError(
                 f"{name} 必须是非负整数，当前为 {v!r}。 '{name}' must be a non-negative count, got {v!r}."
             )
-    if valid is not None and returned is not None and valid > returned:
-        raise ValueError(
-            f"有效问卷数 {valid} 大于回收数 {returned}，请检查批次信息。"
-            f" Valid questionnaires ({valid}) exceed returned ({returned}); check the wave details."
-        )
+        return float(v)
 
-    def ratio(a, b):
-        return None if a is None or b in (None, 0) else float(a) / float(b)
+    d, r, v = count("distributed", distributed), count("returned", returned), count("valid", valid)
+    warnings: list[str] = []
 
-    return {"response_rate": ratio(valid, distributed), "validity_rate": ratio(valid, returned)}
+    def ratio(a, b, what_zh, what_en):
+        if a is None or b is None or b == 0:
+            return None
+        if a > b:
+            warnings.append(
+                f"有效问卷数 {a:g} 大于{what_zh} {b:g}，请在数据管理中核对批次信息。"
+                f" Valid questionnaires ({a:g}) exceed {what_en} ({b:g}); check the wave details."
+            )
+            return None
+        return a / b
+
+    return {
+        "response_rate": ratio(v, d, "发放数", "distributed"),
+        "validity_rate": ratio(v, r, "回收数", "returned"),
+        "warnings": warnings,
+    }

@@ -258,9 +258,15 @@ def test_group_summary_unknown_column():
 
 def test_response_rates():
     # DOMAIN.md: 150 distributed, 150 returned, 150 valid → 100 % and 100 %
-    assert response_rates(150, 150, 150) == {"response_rate": 1.0, "validity_rate": 1.0}
-    r = response_rates(200, 160, 150)
-    assert r["response_rate"] == pytest.approx(0.75) and r["validity_rate"] == pytest.approx(150 / 160)
+    r = response_rates(150, 150, 150)
+    assert (r["response_rate"], r["validity_rate"], r["warnings"]) == (1.0, 1.0, [])
+    r = response_rates(200, 160, 150)  # 150/200 = 0.75, 150/160 = 0.9375
+    assert r["response_rate"] == pytest.approx(0.75) and r["validity_rate"] == pytest.approx(0.9375)
     assert response_rates(None, 160, 150)["response_rate"] is None
-    with pytest.raises(ValueError, match="returned"):
-        response_rates(200, 100, 150)
+    assert response_rates(float("nan"), pd.NA, np.int64(150))["validity_rate"] is None
+    assert response_rates(0, 160, 150)["response_rate"] is None
+    bad = response_rates(200, 100, 150)
+    assert bad["validity_rate"] is None and bad["response_rate"] == pytest.approx(0.75)
+    assert "returned" in bad["warnings"][0]
+    with pytest.raises(ValueError, match="distributed"):
+        response_rates(-1, 100, 50)
