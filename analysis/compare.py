@@ -98,27 +98,35 @@ def holm(pvalues) -> np.ndarray:
     return out
 
 
-def _keyed_summary(ds: Dataset, level: str, basic_satisfied: bool) -> pd.DataFrame:
-    """Summary with a ``key`` column: area key, or item label (made unique with the area, then the column)."""
+def _keyed_summaries(datasets: list[Dataset], level: str, basic_satisfied: bool) -> list[pd.DataFrame]:
+    """Summaries with a ``key`` column: the area key, or the item label.
+
+    A label that repeats within any of the waves (服务态度 under several areas) is qualified as
+    ``area·label`` in every wave, so the same item keeps the same key across waves; if that is
+    still ambiguous the item column is appended.
+    """
     if level not in LEVELS:
         raise ValueError(f"未知层级 unknown level '{level}'. 可用 valid: {', '.join(LEVELS)}")
     if level == "area":
-        s = area_summary(ds, basic_satisfied=basic_satisfied)
-        return s.assign(key=s["area"].astype(object))
-    s = item_summary(ds, basic_satisfied=basic_satisfied)
-    key = s["label"].astype(object).where(s["label"].notna(), s["item"])
-    dup = key.duplicated(keep=False)
-    key = key.where(~dup, s["area"].astype(str) + "·" + key.astype(str))
-    dup = key.duplicated(keep=False)
-    key = key.where(~dup, key.astype(str) + " [" + s["item"].astype(str) + "]")
-    return s.assign(key=key)
+        return [s.assign(key=s["area"].astype(object)) for s in
+                (area_summary(ds, basic_satisfied=basic_satisfied) for ds in datasets)]
+    sums = [item_summary(ds, basic_satisfied=basic_satisfied) for ds in datasets]
+    labels = [s["label"].astype(object).where(s["label"].notna(), s["item"]) for s in sums]
+    repeated = set().union(*(set(lab[lab.duplicated()]) for lab in labels))
+    out = []
+    for s, key in zip(sums, labels, strict=True):
+        key = key.where(~key.isin(repeated), s["area"].astype(str) + "·" + key.astype(str))
+        dup = key.duplicated(keep=False)
+        key = key.where(~dup, key.astype(str) + " [" + s["item"].astype(str) + "]")
+        out.append(s.assign(key=key))
+    return out
 
 
 def compare_waves(ds_a: Dataset, ds_b: Dataset, *, level: str = "area", basic_satisfied: bool = False) -> pd.DataFrame:
     """Satisfaction rate of wave A vs wave B per area or item, with a two-proportion χ² test.
 
-    Items are matched by their label (a label repeated within a wave is qualified by its area as
-    ``area·label``); areas by area key. Keys present in only one wave keep NA for the other.
+    Items are matched by their label (a label repeated within either wave is qualified by its area as
+    ``area·label`` in both); areas by area key. Keys present in only one wave keep NA for the other.
 
     Returns
     -------
@@ -126,8 +134,7 @@ def compare_waves(ds_a: Dataset, ds_b: Dataset, *, level: str = "area", basic_sa
     ``diff_pp = (rate_b − rate_a) × 100`` percentage points, ``chi2, p_value`` from
     :func:`two_proportion_test`, ``significant = p_value < 0.05``. Keys in A's order, then new keys of B.
     """
-    a = _keyed_summary(ds_a, level, basic_satisfied)
-    b = _keyed_summary(ds_b, level, basic_satisfied)
+    a, b = _keyed_summaries([ds_a, ds_b], level, basic_satisfied)
     cols = ["key", "n_valid", "n_satisfied", "satisfaction_rate"]
     m = a[cols].merge(b[cols], on="key", how="outer", suffixes=("_a", "_b"), sort=False)
     order = {k: i for i, k in enumerate(list(a["key"]) + [k for k in b["key"] if k not in set(a["key"])])}
@@ -246,11 +253,8 @@ def trend_summary(
     names = [w for w, _ in waves]
     if len(set(names)) != len(names):
         raise ValueError("批次名称重复，请为每个批次使用不同的名称。 Wave names repeat; give each wave a distinct name.")
-    parts = []
-    for name, ds in waves:
-        s = _keyed_summary(ds, level, basic_satisfied)
-        s = s[["key", "n_valid", "n_satisfied"]].assign(wave=name)
-        parts.append(s)
+    summaries = _keyed_summaries([ds for _, ds in waves], level, basic_satisfied)
+    parts = [s[["key", "n_valid", "n_satisfied"]].assign(wave=name) for (name, _), s in zip(waves, summaries, strict=True)]
     t = pd.concat(parts, ignore_index=True)
     for col, values in _rate_columns(t["n_satisfied"], t["n_valid"], confidence).items():
         t[col] = values

@@ -209,3 +209,14 @@ def test_trend_summary_item_level_and_gaps():
     assert t.loc[("w3", "饭菜"), "best_on_record"]
     with pytest.raises(ValueError, match="distinct"):
         trend_summary([("w", waves[0][1]), ("w", waves[1][1])])
+
+
+def test_repeated_label_keeps_its_key_across_waves():
+    # wave 1 asks 服务态度 for catering and maintenance; wave 2 only for catering
+    w1 = make_ds({"a": rated(5, 10), "b": rated(8, 10)}, labels=["服务态度", "服务态度"], areas=["catering", "maintenance"])
+    w2 = make_ds({"x": rated(9, 10)}, labels=["服务态度"], areas=["catering"])
+    out = compare_waves(w1, w2, level="item").set_index("key")
+    assert out.loc["catering·服务态度", "diff_pp"] == pytest.approx(40.0)
+    assert pd.isna(out.loc["maintenance·服务态度", "n_b"])
+    t = trend_summary([("w1", w1), ("w2", w2)], level="item")
+    assert set(t["key"]) == {"catering·服务态度", "maintenance·服务态度"}
