@@ -44,8 +44,9 @@ def _is_checkbox(values: list[str]) -> bool:
     joined = [v for v in values if ";" in v]
     if not values or len(joined) < max(1, 0.1 * len(values)):
         return False
-    parts = {p.strip() for v in values for p in v.split(";") if p.strip()}
-    return len(parts) <= 20 and len(parts) < max(3, len(values))
+    # checkbox options recur across respondents; free text that happens to contain ';' does not
+    used = [p.strip() for v in values for p in v.split(";") if p.strip()]
+    return len(set(used)) <= 20 and len(used) >= 1.5 * len(set(used))
 
 
 def parse_google_forms(raw: RawTable) -> Survey:

@@ -105,6 +105,13 @@ def parse_qualtrics(raw: RawTable) -> Survey:
         cols.append(Col(h, stem.strip(), None, row.strip() or None, hint))
         m = _QNUM.match(h)
         stems.append(f"Q{m.group(1)}" if m else stem.strip())
+    # one submission time: RecordedDate when exported, else EndDate
+    sub = [c for c in cols if c.hint == "submitted_at"]
+    if len(sub) > 1:
+        keep = next((c for c in sub if norm_header(c.name) == "recordeddate"), sub[0])
+        for c in sub:
+            if c is not keep:
+                c.hint = "ignore"
     # question numbers: the number in the id (Q2_1 → 2) when ids follow Qualtrics' default naming,
     # otherwise 1, 2, … over consecutive stems.
     numbered = [c for c, s in zip(cols, stems, strict=True) if s is not None]

@@ -1,0 +1,411 @@
+"""Platform adapters (analysis.ingest.platforms): detection, parsing, messy files, cross-platform counts.
+
+Fixtures are written by tests/fixtures_platforms.py; expected counts are hand counts over the answer
+set (``expected_counts``), never output of the code under test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pandas as pd
+import pytest
+
+from analysis.ingest import ADAPTERS, detect_format, parse_survey, read_table
+from analysis.ingest.platforms import PLATFORM_KEYS, parse_duration_seconds
+from analysis.ingest.platforms._common import normalize_datetimes
+from tests import fixtures_platforms as fx
+
+ANSWERS = fx.answer_set()
+EXPECTED = fx.expected_counts(ANSWERS)
+
+
+def _csv(rows, sep=",", crlf=True, bom=False, quote_all=False) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(
+        buf,
+        delimiter=sep,
+        lineterminator="\r\n" if crlf else "\n",
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+    )
+    w.writerows(rows)
+    return (b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode("utf-8")
+
+
+def _codebook_for(survey, lay: fx.Layout):
+    """What a user fills in for a numeric export: scale + option codes, and the role column as group."""
+    from analysis.codebook import suggest_codebook
+
+    cb = suggest_codebook(survey)
+    role_col = cb["label"].str.contains("身份|role", case=False, regex=True)
+    cb.loc[role_col, "role"] = "group"
+    likert = cb["role"] == "likert"
+    cb.loc[likert, "scale"] = lay.scale
+    cb.loc[likert, "codes"] = lay.codes
+    return cb
+
+
+# --------------------------------------------------------------------------- cross-platform
+
+
+@pytest.mark.parametrize("filename", list(fx.LAYOUTS))
+def test_detection_picks_the_right_adapter(filename):
+    lay = fx.LAYOUTS[filename]
+    raw = read_table(lay.write(ANSWERS), filename)
+    assert detect_format(raw).key == lay.key
+    # the platform adapters are confident only on their own layout
+    for key in PLATFORM_KEYS:
+        if key != lay.key:
+            assert ADAPTERS[key].detect(raw) == 0, key
+
+
+@pytest.mark.parametrize("filename", list(fx.LAYOUTS))
+def test_same_answers_same_counts_in_every_layout(filename):
+    from analysis.codebook import load_dataset
+
+    lay = fx.LAYOUTS[filename]
+    data = lay.write(ANSWERS)
+    survey = parse_survey(data, filename)
+    assert survey.format == lay.key
+    assert len(survey.data) == len(ANSWERS)
+    assert survey.rows.tolist() == list(range(1, len(ANSWERS) + 1))
+    cb = _codebook_for(survey, lay) if lay.codes else None
+    ds = load_dataset(data, filename, codebook=cb)
+    assert ds.items["area"].tolist() == fx.AREAS
+    got = []
+    for item, scale_key in zip(ds.items["item"], ds.items["scale"], strict=True):
+        k = ds.scales[scale_key].k
+        col = ds.answers[item]
+        got.append((int(col.notna().sum()), int((col > (k + 1) / 2).sum())))
+    assert got == EXPECTED
+    # respondent meta made it through: ids, groups, and (where exported) durations
+    assert ds.respondents["group"].notna().all()
+    if lay.key not in ("google_forms", "generic"):
+        assert ds.respondents["resp_id"].nunique() == len(ANSWERS)
+
+
+@pytest.mark.parametrize(
+    "filename", ["wjx_codes.csv", "tencent.csv", "qualtrics.csv", "limesurvey.csv", "kobo.csv", "surveymonkey.csv"]
+)
+def test_submitted_at_and_duration_normalised(filename):
+    lay = fx.LAYOUTS[filename]
+    survey = parse_survey(lay.write(ANSWERS), filename)
+    cols = survey.columns.set_index("hint", drop=False)
+    sub = survey.data[cols.loc["submitted_at", "name"]]
+    first = ANSWERS[0].submitted
+    if lay.key == "kobo":  # _submission_time is the server's UTC time
+        first = first.replace(hour=first.hour - 8)
+    want = first.strftime("%Y-%m-%d %H:%M") if lay.key == "tencent" else first.strftime("%Y-%m-%d %H:%M:%S")
+    assert sub.iloc[0].startswith(want)
+    if lay.key != "surveymonkey":
+        dur = survey.data[cols.loc["duration", "name"]]
+        assert dur.iloc[0] == str(ANSWERS[0].duration)  # whole seconds as digits ("59秒", "59.37" → "59")
+
+
+def test_tencent_english_dates():
+    survey = parse_survey(fx.LAYOUTS["tencent_en_dates.csv"].write(ANSWERS), "t.csv")
+    name = survey.columns.loc[survey.columns["hint"] == "submitted_at", "name"].iloc[0]
+    assert survey.data[name].iloc[0] == ANSWERS[0].submitted.strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --------------------------------------------------------------------------- layout details
+
+
+def test_wjx_codes_multiselect_and_dash_matrix():
+    rows = [
+        [
+            "序号",
+            "提交答卷时间",
+            "所用时间",
+            "来源",
+            "来源详情",
+            "来自IP",
+            "1、请评价—食堂",
+            "1、宿舍",
+            "第2题(开水房)",
+            "第2题(浴室)",
+            "3、建议",
+        ],
+        ["1", "2025/4/3 9:01:11", "1分5秒", "手机提交", "直接访问", "1.2.3.4(湖北-武汉)", "1", "2", "1", "0", "(空)"],
+        ["2", "2025/4/3 9:05:11", "70秒", "手机提交", "直接访问", "1.2.3.5(湖北-武汉)", "3", "-3", "0", "1", "好"],
+    ]
+    survey = parse_survey(_csv(rows, bom=True), "w.csv")
+    assert survey.format == "wjx_codes" and survey.value_codes
+    c = survey.columns.set_index("name")
+    assert (c.loc["1、请评价—食堂", "stem"], c.loc["1、请评价—食堂", "row"]) == ("请评价", "食堂")
+    assert (c.loc["1、宿舍", "stem"], c.loc["1、宿舍", "row"], c.loc["1、宿舍", "qnum"]) == ("请评价", "宿舍", 1)
+    assert c.loc["第2题(开水房)", "hint"] == "multi" and c.loc["第2题(浴室)", "row"] == "浴室"
+    assert survey.data["所用时间"].tolist() == ["65", "70"]
+
+
+def test_wjx_text_export_is_not_taken_by_wjx_codes():
+    raw = read_table(fx.wjx_text_gbk(ANSWERS), "w.csv")
+    assert ADAPTERS["wjx_codes"].detect(raw) == 0
+
+
+def test_tencent_multiselect_fill_in_and_trailing_comma():
+    rows = [
+        [
+            "编号",
+            "开始答题时间",
+            "结束答题时间",
+            "答题时长",
+            "1.您常去的食堂:一食堂",
+            "1.您常去的食堂:二食堂",
+            "1.您常去的食堂:其他",
+            "1.您常去的食堂:其他_填空1",
+            "2.请评价:学生公寓",
+            "2.请评价:食堂菜品",
+        ],
+        ["1", "2026/6/18 14:30", "2026/6/18 14:36", "360", "一食堂", "", "其他", "三食堂", "A.很满意", "B.比较满意"],
+        ["2", "2026/6/18 14:31", "2026/6/18 14:37", "355", "", "二食堂", "", "", "C.一般", "F.不了解"],
+    ]
+    text = _csv(rows, quote_all=True).decode().replace("\r\n", ",\r\n")
+    survey = parse_survey(text.encode("utf-8"), "t.csv")
+    assert survey.format == "tencent"
+    c = survey.columns.set_index("name")
+    assert c.loc["1.您常去的食堂:一食堂", "hint"] == "multi"
+    assert c.loc["1.您常去的食堂:其他_填空1", "hint"] == "text"
+    assert pd.isna(c.loc["2.请评价:学生公寓", "hint"]) and c.loc["2.请评价:学生公寓", "row"] == "学生公寓"
+    assert survey.data["2.请评价:学生公寓"].tolist() == ["A.很满意", "C.一般"]  # prefixes left for the scale
+    assert survey.data["结束答题时间"].tolist() == ["2026-06-18 14:36:00", "2026-06-18 14:37:00"]
+
+
+def test_qualtrics_numeric_is_value_codes_and_previews_dropped():
+    data = fx.qualtrics(ANSWERS[:5], numeric=True).decode("utf-8-sig").splitlines()
+    fields = list(csv.reader([data[4]]))[0]
+    fields[2] = "1"  # Status 1 = Survey Preview in numeric exports
+    data[4] = ",".join(fields)
+    survey = parse_survey("\n".join(data).encode(), "q.csv")
+    assert survey.format == "qualtrics" and survey.value_codes
+    assert survey.rows.tolist() == [1, 3, 4, 5]  # data row 2 (the preview) dropped, numbers keep pointing at the file
+    assert any("预览" in w for w in survey.warnings)
+    c = survey.columns.set_index("name")
+    assert (c.loc["Q2_3", "stem"], c.loc["Q2_3", "row"], c.loc["Q2_3", "qnum"]) == (fx.MATRIX_EN, fx.ITEMS_EN[2], 2)
+    assert c.loc["ResponseId", "hint"] == "id" and c.loc["RecordedDate", "hint"] == "submitted_at"
+
+
+def test_qualtrics_text_is_not_value_codes():
+    survey = parse_survey(fx.qualtrics(ANSWERS), "q.csv")
+    assert not survey.value_codes and len(survey.data) == len(ANSWERS)
+
+
+def test_surveymonkey_carries_stem_forward():
+    survey = parse_survey(fx.surveymonkey(ANSWERS), "s.csv")
+    c = survey.columns
+    grid = c[c["qnum"] == 2]
+    assert grid["stem"].tolist() == [fx.MATRIX_EN] * 4
+    assert grid["row"].tolist() == fx.ITEMS_EN
+    assert c["name"].is_unique
+    assert c.set_index("stem").loc[fx.OVERALL_EN, "row"] is pd.NA
+
+
+def test_google_forms_grid_checkbox_and_zh_timestamp():
+    rows = [
+        ["时间戳记", "您的身份", "请评价 [学生公寓]", "请评价 [食堂]", "您常用的服务"],
+        ["2025/4/6 上午9:01:00", "学生", "很满意", "一般", "报修;班车"],
+        ["2025/4/6 下午1:02:03", "教师", "比较满意", "", "班车"],
+        ["2025/4/6 下午3:04:05", "职工", "一般", "很满意", "报修;开水;班车"],
+    ]
+    survey = parse_survey(_csv(rows, crlf=False), "g.csv")
+    assert survey.format == "google_forms"
+    c = survey.columns.set_index("name")
+    assert (c.loc["请评价 [食堂]", "stem"], c.loc["请评价 [食堂]", "row"]) == ("请评价", "食堂")
+    assert c.loc["您常用的服务", "hint"] == "multi"
+    assert survey.data["时间戳记"].tolist() == ["2025-04-06 09:01:00", "2025-04-06 13:02:03", "2025-04-06 15:04:05"]
+
+
+def test_limesurvey_code_headings_and_answer_codes():
+    rows = [
+        [
+            "id",
+            "submitdate",
+            "lastpage",
+            "startlanguage",
+            "G01Q01",
+            "G01Q02[SQ001]",
+            "G01Q02[SQ002]",
+            "G02Q03[SQ001]",
+            "G02Q03[other]",
+        ],
+        ["1", "2025-04-06 09:05:00", "2", "zh-Hans", "A2", "A1", "A3", "Y", "abc"],
+        ["2", "2025-04-06 09:06:00", "2", "zh-Hans", "A1", "A5", "", "", ""],
+    ]
+    survey = parse_survey(_csv(rows, sep=";", bom=True, quote_all=True), "l.csv")
+    assert survey.format == "limesurvey" and survey.value_codes
+    c = survey.columns.set_index("name")
+    assert (c.loc["G01Q02[SQ002]", "stem"], c.loc["G01Q02[SQ002]", "row"]) == ("G01Q02", "SQ002")
+    assert c.loc["G01Q02[SQ001]", "qnum"] == c.loc["G01Q02[SQ002]", "qnum"] == 2
+    assert c.loc["G02Q03[SQ001]", "hint"] == "multi" and c.loc["G02Q03[other]", "hint"] == "text"
+
+
+def test_limesurvey_full_text_headings():
+    survey = parse_survey(fx.limesurvey(ANSWERS), "l.csv")
+    c = survey.columns
+    grid = c[c["row"].notna()]
+    assert grid["stem"].tolist() == [fx.MATRIX_ZH] * 4 and grid["row"].tolist() == fx.ITEMS_ZH
+    assert not survey.value_codes
+    assert c.set_index("name").loc["interviewtime", "hint"] == "duration"
+
+
+def test_kobo_paths_meta_and_duration():
+    survey = parse_survey(fx.kobo(ANSWERS), "k.csv")
+    c = survey.columns.set_index("name")
+    assert c.loc["服务评价/学生公寓", "stem"] == "学生公寓"
+    assert c.loc["_id", "hint"] == "id" and c.loc["_uuid", "hint"] == "ignore"
+    assert c.loc["_duration", "hint"] == "duration"
+    assert survey.data["_duration"].tolist() == [str(a.duration) for a in ANSWERS]
+    assert survey.data["_id"].tolist() == [a.resp_id for a in ANSWERS]
+
+
+def test_kobo_multiple_select_option_columns():
+    rows = [
+        [
+            "start",
+            "end",
+            "q/services",
+            "q/services/repair",
+            "q/services/bus",
+            "_id",
+            "_uuid",
+            "_submission_time",
+            "_index",
+        ],
+        ["2025-04-06T09:01:00", "2025-04-06T09:03:00", "repair bus", "1", "1", "7", "u1", "2025-04-06T01:03:00", "1"],
+    ]
+    survey = parse_survey(_csv(rows, sep=";", quote_all=True), "k.csv")
+    c = survey.columns.set_index("name")
+    assert c.loc["q/services", "hint"] == "multi"
+    assert (c.loc["q/services/bus", "stem"], c.loc["q/services/bus", "row"], c.loc["q/services/bus", "hint"]) == (
+        "services",
+        "bus",
+        "multi",
+    )
+
+
+# --------------------------------------------------------------------------- messy reality
+
+
+def _messy_surveymonkey(extra_rows, *, crlf=True, bom=False, blank_col=False) -> bytes:
+    text = fx.surveymonkey(ANSWERS[:6]).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    rows = rows[:5] + extra_rows(rows) + rows[5:]
+    if blank_col:
+        rows = [r + [""] for r in rows]
+    return _csv(rows, crlf=crlf, bom=bom)
+
+
+def test_repeated_header_rows_dropped_with_warning():
+    data = _messy_surveymonkey(lambda rows: [rows[0], rows[1]])
+    survey = parse_survey(data, "s.csv")
+    assert len(survey.data) == 6
+    assert survey.rows.tolist() == [1, 2, 3, 6, 7, 8]  # data rows 4 and 5 were the repeated headers
+    assert any("重复的表头" in w for w in survey.warnings)
+
+
+@pytest.mark.parametrize("first_cell", ["合计", "总计", "Total"])
+def test_total_row_by_first_cell_dropped(first_cell):
+    rows = [fx.wjx_header()] + [
+        ["1", "2025/4/3 9:01:11", "59秒", "手机", "直接访问", "1.1.1.1", "1", "2", "3", "1", "1", "2", "(空)"],
+        ["2", "2025/4/3 9:02:11", "88秒", "手机", "直接访问", "1.1.1.2", "2", "1", "1", "2", "5", "3", "(空)"],
+        [first_cell, "", "", "", "", "", "3", "3", "4", "3", "6", "5", ""],
+    ]
+    survey = parse_survey(_csv(rows, bom=True), "w.csv")
+    assert len(survey.data) == 2 and any("合计" in w for w in survey.warnings)
+
+
+def test_total_row_of_numbers_under_text_answers_dropped():
+    data = fx.google_forms(ANSWERS[:8]).decode()
+    data += ",,8," + ",".join(["7"] * 5) + ",3\n"  # a COUNT row someone added in Excel
+    survey = parse_survey(data.encode(), "g.csv")
+    assert len(survey.data) == 8
+    assert any("合计" in w for w in survey.warnings)
+
+
+def test_scientific_notation_ids_flagged_and_kept():
+    rows = [fx.wjx_header()] + [
+        [
+            "2.01901E+11",
+            "2025/4/3 9:01:11",
+            "59秒",
+            "手机",
+            "直接访问",
+            "1.1.1.1",
+            "1",
+            "2",
+            "3",
+            "1",
+            "1",
+            "2",
+            "(空)",
+        ],
+        [
+            "2.01901E+11",
+            "2025/4/3 9:02:11",
+            "88秒",
+            "手机",
+            "直接访问",
+            "1.1.1.2",
+            "2",
+            "1",
+            "1",
+            "2",
+            "5",
+            "3",
+            "(空)",
+        ],
+    ]
+    survey = parse_survey(_csv(rows), "w.csv")
+    assert survey.data["序号"].tolist() == ["2.01901E+11", "2.01901E+11"]
+    assert any("科学计数法" in w and "2.01901E+11" in w for w in survey.warnings)
+
+
+@pytest.mark.parametrize("crlf", [True, False])
+@pytest.mark.parametrize("bom", [True, False])
+def test_bom_line_ends_blank_rows_and_columns(crlf, bom):
+    data = _messy_surveymonkey(lambda rows: [[""] * len(rows[0])], crlf=crlf, bom=bom, blank_col=True)
+    survey = parse_survey(data, "s.csv")
+    assert survey.format == "surveymonkey"
+    assert len(survey.data) == 6
+    assert survey.columns["name"].iloc[0] == "Respondent ID"
+    assert survey.data.shape[1] == 12
+
+
+def test_header_only_file_is_a_clear_valueerror():
+    rows = fx.qualtrics(ANSWERS[:1]).decode("utf-8-sig").splitlines()[:3]
+    with pytest.raises(ValueError, match="没有答卷"):
+        parse_survey("\n".join(rows).encode(), "q.csv")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@pytest.mark.parametrize(
+    "text, seconds",
+    [
+        ("59", 59),
+        ("59秒", 59),
+        ("1分5秒", 65),
+        ("2分钟", 120),
+        ("1小时2分3秒", 3723),
+        ("00:01:02", 62),
+        ("01:02", 62),
+        ("59.6", 60),
+        (" 335 ", 335),
+        ("", None),
+        ("abc", None),
+        ("-5", None),
+    ],
+)
+def test_parse_duration_seconds(text, seconds):
+    assert parse_duration_seconds(text) == seconds
+
+
+def test_normalize_datetimes_picks_one_format_for_the_column():
+    # month first throughout (SurveyMonkey): 04/06 is April 6, not June 4, because 04/13 only parses month first
+    s = pd.Series(["04/06/2025 09:01:00 AM", "04/13/2025 01:00:00 PM", None])
+    out, bad = normalize_datetimes(s)
+    assert bad == 0 and out.tolist()[:2] == ["2025-04-06 09:01:00", "2025-04-13 13:00:00"]
+    out, bad = normalize_datetimes(pd.Series(["2025-04-06T09:05:00.000+08:00", "02-Feb-2021 20:26:58"]))
+    assert bad == 1 and out.iloc[0] == "2025-04-06 09:05:00" and out.iloc[1] == "02-Feb-2021 20:26:58"
