@@ -55,6 +55,7 @@ __all__ = [
     "META_FIELDS",
     "IngestResult",
     "get_engine",
+    "close_engine",
     "default_url",
     "ingest_file",
     "list_waves",
@@ -127,6 +128,7 @@ waves = sa.Table(
     sa.Column("updated_at", sa.DateTime),
     sa.Column("deleted_at", sa.DateTime),
     sa.Column("deleted_by", sa.String(100)),
+    sqlite_autoincrement=True,
 )
 uploads = sa.Table(
     "uploads", metadata,
@@ -266,6 +268,15 @@ def get_engine(url: str | None = None) -> Engine:
         _migrate(engine)
         _ENGINES[url] = engine
         return engine
+
+
+def close_engine(engine: Engine) -> None:
+    """Dispose an engine from :func:`get_engine` and forget it (tests, tools that drop databases)."""
+    with _ENGINES_LOCK:
+        for key, value in list(_ENGINES.items()):
+            if value is engine:
+                del _ENGINES[key]
+    engine.dispose()
 
 
 def _migrate(engine: Engine) -> None:

@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime),
         sa.Column("deleted_at", sa.DateTime),
         sa.Column("deleted_by", sa.String(100)),
+        sqlite_autoincrement=True,  # never reuse the id of a purged wave (shared links carry ids)
     )
     op.create_index(
         "uq_waves_live_name", "waves", ["name"], unique=True,
