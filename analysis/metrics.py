@@ -394,16 +394,24 @@ def group_summary(
     n_keys = len(keys)
     valid = np.zeros((n_groups, n_keys), dtype=np.int64)
     satisfied = np.zeros((n_groups, n_keys), dtype=np.int64)
-    answered = [np.zeros(int(keep.sum()), dtype=bool) for _ in range(n_keys)]
+    n_resp = np.zeros((n_groups, n_keys), dtype=np.int64)
+    items_per_key = np.bincount(np.asarray(key_of_item, dtype=np.int64), minlength=n_keys)
+    answered: dict[int, np.ndarray] = {}  # only for keys pooling several items (area level)
+    g_base = g.astype(np.int64)
     for item, scale, kidx in zip(ds.items["item"], scales, key_of_item, strict=True):
         codes = _codes(ds.answers, item)[keep]
         _counts(codes, scale.k, item)  # range check
-        is_valid = codes > 0
-        is_sat = np.isin(codes, np.fromiter(scale.satisfied_codes(basic_satisfied), dtype=np.int8))
-        valid[:, kidx] += np.bincount(g[is_valid], minlength=n_groups)
-        satisfied[:, kidx] += np.bincount(g[is_sat], minlength=n_groups)
-        answered[kidx] |= is_valid
-    n_resp = np.column_stack([np.bincount(g[a], minlength=n_groups) for a in answered]) if n_keys else valid
+        # one bincount gives the groups × codes table of this item
+        table = np.bincount(g_base * (scale.k + 1) + codes, minlength=n_groups * (scale.k + 1))
+        table = table.reshape(n_groups, scale.k + 1)
+        valid[:, kidx] += table[:, 1:].sum(axis=1)
+        satisfied[:, kidx] += table[:, sorted(scale.satisfied_codes(basic_satisfied))].sum(axis=1)
+        if items_per_key[kidx] == 1:
+            n_resp[:, kidx] = table[:, 1:].sum(axis=1)
+        else:
+            answered[kidx] = answered[kidx] | (codes > 0) if kidx in answered else codes > 0
+    for kidx, mask in answered.items():
+        n_resp[:, kidx] = np.bincount(g[mask], minlength=n_groups)
 
     table = pd.DataFrame(
         {
