@@ -379,7 +379,7 @@ def test_every_change_is_audited_with_user(engine):
     store.purge_wave(engine, res.wave_id, user="u6")
     log = store.list_audit(engine)
     assert list(log.columns) == store.AUDIT_COLUMNS
-    got = list(zip(log["user"], log["action"]))[::-1]
+    got = list(zip(log["user"], log["action"], strict=True))[::-1]
     assert got == [("u1", "ingest"), ("u2", "rename"), ("u3", "delete"), ("u4", "restore"), ("u5", "create_user"),
                    ("u6", "purge")]
     assert log.iloc[-1]["detail"]["filename"] == "a.csv"
