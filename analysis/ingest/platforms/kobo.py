@@ -88,7 +88,9 @@ def parse_kobo(raw: RawTable) -> Survey:
         body = raw.frame.iloc[1:]
         start, _ = normalize_datetimes(body.iloc[:, lower.index("start")].reset_index(drop=True))
         end, _ = normalize_datetimes(body.iloc[:, lower.index("end")].reset_index(drop=True))
-        secs = (pd.to_datetime(end, errors="coerce") - pd.to_datetime(start, errors="coerce")).dt.total_seconds()
+        fmt = "%Y-%m-%d %H:%M:%S"  # what normalize_datetimes writes; anything else stays unparsed (NaT)
+        secs = pd.to_datetime(end, format=fmt, errors="coerce") - pd.to_datetime(start, format=fmt, errors="coerce")
+        secs = secs.dt.total_seconds()
         dur = secs.map(lambda s: pd.NA if pd.isna(s) or s < 0 else str(int(round(s))))
         extra.append((Col("_duration", "用时（秒，end − start） completion time (s)", None, None, "duration"), dur))
     return finish_survey("kobo", raw, cols, 1, extra=extra)

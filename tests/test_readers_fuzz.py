@@ -1,0 +1,155 @@
+"""Property tests: reading and parsing arbitrary input fails only with ValueError (a message for the user).
+
+Whatever bytes a user uploads, ``read_table`` and ``parse_survey`` either return a result or raise
+ValueError — never IndexError, KeyError, csv.Error, UnicodeError … that the page would show as a crash.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.ingest import parse_survey, read_table
+from analysis.model import Survey
+from tests import fixtures_platforms as fx
+
+ADAPTER_KEYS = [
+    "wjx_text",
+    "wjx_codes",
+    "tencent",
+    "qualtrics",
+    "surveymonkey",
+    "google_forms",
+    "limesurvey",
+    "kobo",
+    "generic",
+]  # docs/CONTRACTS.md
+# FUZZ_EXAMPLES=5000 python -m pytest tests/test_readers_fuzz.py for a longer hunt
+SETTINGS = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+# Header cells that switch on each platform's detector, so the fuzz reaches every adapter's parser.
+PLATFORM_HEADERS = [
+    ["序号", "提交答卷时间", "所用时间", "来自IP", "1、您的身份", "第2题(学生公寓)"],
+    ["编号", "开始答题时间", "结束答题时间", "答题时长", "1.您的身份", "2.请评价:食堂"],
+    ["StartDate", "EndDate", "ResponseId", "Q1", "Q2_1"],
+    ["Respondent ID", "Collector ID", "End Date", "What is your role?", "Please rate:", ""],
+    ["Timestamp", "Your role", "Please rate [Canteen]"],
+    ["id", "submitdate", "lastpage", "G01Q01", "G01Q02[SQ001]"],
+    ["start", "end", "g/q1", "_id", "_uuid", "_submission_time", "_index"],
+]
+CELL = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(
+        [
+            "",
+            "很满意",
+            "A.一般",
+            "-3",
+            "(跳过)",
+            "2.01901E+11",
+            "合计",
+            "Total",
+            "1",
+            "0",
+            "Y",
+            '{"ImportId": "QID1"}',
+            "Response",
+            "59秒",
+            "2025/4/6 9:01",
+            "a;b",
+            "x/y",
+            "\ufeff",
+        ]
+    ),
+)
+
+
+def _check(fn, *args):
+    try:
+        result = fn(*args)
+    except ValueError:
+        return None
+    return result
+
+
+def _assert_survey(s: Survey | None) -> None:
+    if s is None:
+        return
+    assert isinstance(s, Survey)
+    assert len(s.data) == len(s.rows)
+    assert s.data.columns.is_unique
+    assert list(s.columns["name"]) == list(s.data.columns)
+
+
+@SETTINGS
+@given(st.binary(max_size=2048))
+def test_arbitrary_bytes(data):
+    raw = _check(read_table, data, "upload.csv")
+    if raw is not None:
+        assert isinstance(raw.frame, pd.DataFrame)
+    _assert_survey(_check(parse_survey, data, "upload.csv"))
+
+
+@SETTINGS
+@given(
+    st.text(max_size=1500),
+    st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"]),
+    st.sampled_from(["a.csv", "a.xlsx", "a.tsv", ""]),
+)
+def test_arbitrary_text(text, encoding, filename):
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return
+    _assert_survey(_check(parse_survey, data, filename))
+
+
+@SETTINGS
+@given(
+    st.sampled_from(PLATFORM_HEADERS),
+    st.lists(st.lists(CELL, min_size=0, max_size=9), min_size=0, max_size=8),
+    st.sampled_from([",", ";", "\t"]),
+    st.booleans(),
+)
+def test_csv_with_platform_headers(header, body, sep, crlf):
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=sep, lineterminator="\r\n" if crlf else "\n")
+    w.writerow(header)
+    w.writerows(body)
+    _assert_survey(_check(parse_survey, buf.getvalue().encode("utf-8"), "x.csv"))
+
+
+@SETTINGS
+@given(st.sampled_from(ADAPTER_KEYS), st.lists(st.lists(CELL, min_size=1, max_size=7), min_size=1, max_size=6))
+def test_every_adapter_on_arbitrary_grids(key, rows):
+    """Forcing any adapter onto any grid gives a Survey or a ValueError."""
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    try:
+        s = parse_survey(buf.getvalue().encode("utf-8"), "x.csv", format=key)
+    except ValueError:
+        return
+    _assert_survey(s)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(list(fx.LAYOUTS)), st.data())
+def test_truncated_and_corrupted_exports(filename, data):
+    """Real exports cut short or with bytes flipped (interrupted downloads) never crash."""
+    blob = bytearray(fx.LAYOUTS[filename].write(fx.answer_set(6)))
+    cut = data.draw(st.integers(min_value=0, max_value=len(blob)))
+    blob = blob[:cut] if data.draw(st.booleans()) else blob
+    for _ in range(data.draw(st.integers(min_value=0, max_value=4))):
+        if blob:
+            i = data.draw(st.integers(min_value=0, max_value=len(blob) - 1))
+            blob[i] = data.draw(st.integers(min_value=0, max_value=255))
+    _assert_survey(_check(parse_survey, bytes(blob), filename))
