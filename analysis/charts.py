@@ -47,7 +47,7 @@ _TEXT = {
     "wave": ("批次", "Wave"),
     "alpha_deleted": ("删除该题后的 α", "α if item deleted"),
     "alpha_now": ("当前 α", "current α"),
-    "performance": ("表现（均分）", "Performance (mean score)"),
+    "performance": ("表现（百分制指数）", "Performance (0–100 index)"),
     "importance": ("重要性", "Importance"),
     "significant": ("显著变化", "significant change"),
     "hidden": ("已隐藏", "hidden"),
@@ -200,14 +200,15 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
     waves = list(dict.fromkeys(df["wave"].astype(str)))
     df["wave"] = df["wave"].astype(str)
     fig = go.Figure()
+    n_lines = df["name"].nunique()
     for i, (name, part) in enumerate(df.groupby("name", sort=False)):
         color = QUALITATIVE[i % len(QUALITATIVE)]
         part = part.set_index("wave").reindex([w for w in waves if w in set(part["wave"])]).reset_index()
         x = list(part["wave"])
         lo = part["ci_low"].astype(float).to_numpy()
         hi = part["ci_high"].astype(float).to_numpy()
-        fill = _rgba(color, 0.15)
-        fig.add_trace(go.Scatter(x=x + x[::-1], y=list(hi) + list(lo[::-1]), fill="toself", fillcolor=fill,
+        fill = _rgba(color, 0.15 if n_lines <= 4 else 0.07)  # many overlapping bands: lighter
+        fig.add_trace(go.Scatter(x=x + x[::-1], y=list(hi) + list(lo[::-1]), fill="toself", fillcolor=fill, mode="lines",
                                  line={"width": 0}, hoverinfo="skip", showlegend=False, legendgroup=str(name),
                                  name=f"{name} {_tr('interval', lang)}"))
         rates = part["satisfaction_rate"].astype(float).to_numpy()
@@ -245,7 +246,14 @@ def make_heatmap_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool 
     ----------
     table : one row per cell: ``group``, ``name`` (item/area label; falls back to ``key``),
         ``satisfaction_rate`` (NA when suppressed), ``n_valid``; optional ``suppressed``.
-        Rows (groups) and columns (items) keep their order of first appearance.
+        Groups and items keep their order of first appearance.
+
+    Notes
+    -----
+    Groups are rows unless there are more items than groups, in which case the table is drawn
+    transposed (items as rows) so long item labels stay readable. The sequential blue scale starts
+    at the lowest visible rate rounded down to 10% (at most 50%), so differences between high rates
+    stay visible.
     """
     _need(table, ["group", "satisfaction_rate"], "make_heatmap_figure")
     df = table.copy()
@@ -258,24 +266,30 @@ def make_heatmap_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool 
     names = list(dict.fromkeys(df["name"].astype(str)))
     df["group"] = df["group"].astype(str)
     df["name"] = df["name"].astype(str)
-    z = df.pivot_table(index="group", columns="name", values="satisfaction_rate", aggfunc="first", dropna=False)
-    z = z.reindex(index=groups, columns=names).astype(float)
-    n = df.pivot_table(index="group", columns="name", values="n_valid", aggfunc="first", dropna=False)
-    n = n.reindex(index=groups, columns=names)
+    df["satisfaction_rate"] = pd.to_numeric(df["satisfaction_rate"], errors="coerce").astype(float)
+    transpose = len(names) > len(groups)
+    rows, cols = ("name", "group") if transpose else ("group", "name")
+    row_order, col_order = (names, groups) if transpose else (groups, names)
+    z = df.pivot_table(index=rows, columns=cols, values="satisfaction_rate", aggfunc="first", dropna=False)
+    z = z.reindex(index=row_order, columns=col_order).astype(float)
+    n = df.pivot_table(index=rows, columns=cols, values="n_valid", aggfunc="first", dropna=False)
+    n = n.reindex(index=row_order, columns=col_order)
     hidden = _tr("hidden", lang)
     text = [[hidden if pd.isna(v) else _pct(v) for v in row] for row in z.to_numpy()]
     hover_n = [["" if pd.isna(v) else str(int(v)) for v in row] for row in n.to_numpy()]
+    visible = z.to_numpy()[~np.isnan(z.to_numpy())]
+    zmin = min(0.5, math.floor(float(visible.min()) * 10) / 10) if visible.size else 0.0
     fig = go.Figure(
         go.Heatmap(
             z=z.to_numpy(),
-            x=names,
-            y=groups,
+            x=col_order,
+            y=row_order,
             text=text,
             customdata=hover_n,
             texttemplate="%{text}",
             textfont={"size": 16 if present else 12},
-            colorscale="RdBu",
-            zmin=0.0,
+            colorscale="Blues",
+            zmin=zmin,
             zmax=1.0,
             colorbar={"tickformat": ".0%", "title": {"text": _tr("rate", lang)}},
             hovertemplate="%{y} · %{x}<br>%{text} (n=%{customdata})<extra></extra>",
@@ -284,8 +298,8 @@ def make_heatmap_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool 
         )
     )
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(tickangle=-30, automargin=True)
-    return apply_theme(fig, present=present, height=160 + 44 * len(groups))
+    fig.update_xaxes(side="top", automargin=True)
+    return apply_theme(fig, present=present, height=140 + 34 * len(row_order))
 
 
 def make_alpha_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = False) -> go.Figure:
@@ -323,7 +337,8 @@ def make_ipa_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = Fa
 
     Parameters
     ----------
-    table : ``analysis.drivers.ipa`` rows: ``label``, ``performance``, ``importance``, ``quadrant``
+    table : ``analysis.drivers.ipa`` rows: ``label``, ``performance`` (0–100 index of the mean
+        score), ``importance``, ``quadrant``
         (``concentrate`` | ``keep_up`` | ``low_priority`` | ``possible_overkill``). The lines sit
         at the means of the plotted performance and importance (Martilla & James, "Importance-
         Performance Analysis", J. Marketing 41(1), 1977; data-centred variant).
@@ -340,7 +355,7 @@ def make_ipa_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = Fa
             name=_tr(quadrant, lang), text=part["label"].astype(str), textposition="top center",
             textfont={"size": 15 if present else 11},
             marker={"size": 16 if present else 11, "color": color, "line": {"width": 1, "color": "#fff"}},
-            hovertemplate="%{text}<br>" + _tr("performance", lang) + ": %{x:.2f}<br>"
+            hovertemplate="%{text}<br>" + _tr("performance", lang) + ": %{x:.1f}<br>"
             + _tr("importance", lang) + ": %{y:.3f}<extra></extra>",
         ))
     if len(df):

@@ -51,7 +51,7 @@ if groups is not None and len(groups):
     else:
         names = {k: area_label(k, lang) for k in groups["key"].unique()}
     cell = [
-        "🔒" if bool(sup) else f"{w.rate_ci(r, lo, hi)} · n={fmt_int(n)}"
+        view.t("hidden_cell") if bool(sup) else f"{w.rate_ci(r, lo, hi)} · n={fmt_int(n)}"
         for sup, r, lo, hi, n in zip(groups["suppressed"], groups["satisfaction_rate"], groups["ci_low"],
                                      groups["ci_high"], groups["n_valid"], strict=True)
     ]

@@ -41,7 +41,14 @@ else:
 if not len(trend):
     st.info(view.t("no_items"))
     st.stop()
-w.show_figure(make_trend_figure(trend, lang=lang, present=view.present), key="trends_figure")
+# Short x labels: the waves' periods when every wave has a distinct one, else their names.
+periods = [str(p) if p is not None and str(p) not in ("", "nan", "None") else "" for p in view.waves.get("period", [])]
+if len(periods) == len(names) and all(periods) and len(set(periods)) == len(periods):
+    short = dict(zip(names, periods, strict=True))
+else:
+    short = {n: n for n in names}
+fig = make_trend_figure(trend.assign(wave=trend["wave"].map(short)), lang=lang, present=view.present)
+w.show_figure(fig, key="trends_figure")
 st.caption(view.t("trend_caption"))
 w.definition_caption(view)
 if not view.present:
@@ -56,7 +63,7 @@ if not view.present:
             view.t("delta_prev", pp=""): [fmt_pp(d, lang) for d in trend["diff_pp"]],
             view.t("col_p"): [("—" if pd.isna(p) else f"{p:.3g}") for p in trend["p_value"]],
             view.t("significant"): ["★" if s else "" for s in trend["significant"]],
-            view.t("best_on_record"): ["✓" if b else "" for b in trend["best_on_record"]],
+            view.t("col_best"): ["✓" if b else "" for b in trend["best_on_record"]],
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")

@@ -39,6 +39,7 @@ st.subheader(view.t("alpha_title"))
 rel = w.compute(view, "reliability")
 if rel is not None:
     alpha = rel["alpha"]
+    alpha = alpha.assign(_o=(alpha["area"] != "__all__").astype(int)).sort_values("_o", kind="stable")
     name = lambda a: view.t("alpha_overall") if a == "__all__" else area_label(a, lang)  # noqa: E731
     st.dataframe(
         pd.DataFrame(

@@ -122,6 +122,7 @@ def test_trend_lines_bands_and_significance_stars():
     stars = [tr for tr in fig.data if tr.mode == "markers"]
     assert [tr.name for tr in lines] == ["住宿", "餐饮"]
     assert len(bands) == 2
+    assert all(b.mode == "lines" for b in bands)  # a band draws no point markers of its own
     # band polygon: upper bounds forwards then lower bounds backwards
     assert list(bands[0].y) == pytest.approx([0.87, 0.90, 0.98, 0.92, 0.77, 0.71])
     # one star per significant row (2014 for both keys), at that wave's rate
@@ -157,7 +158,19 @@ def test_heatmap_values_and_hidden_cells():
     assert math.isnan(z[1, 0])
     assert hm.text[1][0] == "已隐藏"
     assert hm.text[0][1] == "90.0%"
-    assert (hm.zmin, hm.zmax) == (0.0, 1.0)
+    # colour scale from min(50%, lowest visible rate 0.75 rounded down to 10% = 0.7) = 0.5, to 100%
+    assert (hm.zmin, hm.zmax) == (pytest.approx(0.5), 1.0)
+
+
+def test_heatmap_with_many_items_puts_items_on_rows():
+    cells = pd.DataFrame(
+        {"group": ["学生"] * 3 + ["教师"] * 3, "name": ["a", "b", "c"] * 2,
+         "satisfaction_rate": [0.2, 0.9, 0.95, 0.6, 0.7, 0.8], "n_valid": [10] * 6}
+    )
+    hm = make_heatmap_figure(cells).data[0]
+    assert list(hm.y) == ["a", "b", "c"] and list(hm.x) == ["学生", "教师"]
+    assert float(np.array(hm.z, dtype=float)[0, 1]) == pytest.approx(0.6)  # item a, 教师
+    assert hm.zmin == pytest.approx(0.2)
 
 
 def test_alpha_bars_highlight_items_that_raise_alpha():

@@ -80,7 +80,7 @@ def suppressed_note(view: Any, table: pd.DataFrame) -> None:
         return
     n = int(table["suppressed"].fillna(False).astype(bool).sum())
     if n:
-        st.caption("🔒 " + t("suppressed_note", view.lang, n=n, k=view.k))
+        st.caption(":material/lock: " + t("suppressed_note", view.lang, n=n, k=view.k))
 
 
 def rate_ci(rate: Any, low: Any, high: Any) -> str:
