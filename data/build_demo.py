@@ -13,6 +13,7 @@ so Excel opens them).
 from __future__ import annotations
 
 import argparse
+import codecs
 import hashlib
 import json
 import sys
@@ -33,8 +34,11 @@ def demo_files() -> dict[str, bytes]:
     index = []
     for wave in demo_waves():
         files[wave.filename] = wave.data
-        index.append({"filename": wave.filename, "sha256": hashlib.sha256(wave.data).hexdigest(), **wave.meta})
+        encoding = "utf-8-sig" if wave.data.startswith(codecs.BOM_UTF8) else "gbk"
+        sha = hashlib.sha256(wave.data).hexdigest()
+        index.append({"filename": wave.filename, "sha256": sha, "encoding": encoding, **wave.meta})
     files["waves.json"] = (json.dumps(index, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files["README.md"] = _readme(index).encode("utf-8")
     fb = demo_feedback()
     fb["date"] = fb["date"].dt.strftime("%Y-%m-%d")
     files["feedback.csv"] = fb.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
@@ -43,6 +47,40 @@ def demo_files() -> dict[str, bytes]:
         acts[col] = acts[col].dt.strftime("%Y-%m-%d")
     files["actions.csv"] = acts.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
     return files
+
+
+def _readme(index: list[dict]) -> str:
+    import analysis.demo as demo
+
+    lines = [
+        "# Demo data (generated — do not edit)",
+        "",
+        "Written by `python data/build_demo.py` from `analysis/demo.py`; the app builds the same bytes in",
+        "memory, so nothing here is needed at run time. `python data/build_demo.py --check` tells whether",
+        "these files are current.",
+        "",
+        "## The story",
+        "",
+        demo.__doc__.split("\n\n", 1)[1].split("How the answers are drawn")[0].strip(),
+        "",
+        "## Waves",
+        "",
+        "| file | unit | period | distributed | returned | encoding | notes |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for w in index:
+        enc = "UTF-8 with BOM" if w["encoding"] == "utf-8-sig" else "GBK (no BOM)"
+        lines.append(
+            f"| {w['filename']} | {w['unit']} | {w['period']} | {w['distributed']} | {w['returned']} | {enc} "
+            f"| {w['description']} |"
+        )
+    lines += [
+        "",
+        "`feedback.csv`: interviews, forums, petitions and repair requests of autumn 2019 (`demo_feedback()`).",
+        "`actions.csv`: the corrective-action register (`demo_actions()`). `waves.json`: metadata and sha256.",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
