@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.model import Dataset
-from analysis.scales import MISSING_MARKERS, NA_LABELS, Scale
+from analysis.scales import NA_LABELS, Scale
 
 __all__ = [
     "ITEM_SUMMARY_COLUMNS",
@@ -309,8 +309,8 @@ def definition(ds: Dataset, *, basic_satisfied: bool = False) -> dict:
     lists the skipped/empty markers and not-applicable labels that are never valid answers).
     """
     scales = _item_scales(ds)
+    # display forms of the never-valid markers (analysis.scales.MISSING_MARKERS / NA_LABELS)
     excluded = ["(跳过)", "(空)", "-2", "-3"] + sorted(NA_LABELS)
-    excluded += sorted(m for m in MISSING_MARKERS if m not in excluded and m not in {"", "跳过", "空"})
     out: dict[str, dict] = {}
     for key, scale in zip(ds.items["scale"], scales, strict=True):
         if key in out:
