@@ -22,13 +22,17 @@ try:
     rates = response_rates(distributed, returned, valid)
 except ImportError:
     rates = {}
-cols = st.columns(5 if not view.present else 3)
-cols[0].metric(view.t("distributed"), fmt_int(distributed))
-cols[1].metric(view.t("returned"), fmt_int(returned))
-cols[2].metric(view.t("valid_q"), fmt_int(valid))
-if not view.present:
-    cols[3].metric(view.t("response_rate"), fmt_pct(rates.get("response_rate")))
-    cols[4].metric(view.t("validity_rate"), fmt_pct(rates.get("validity_rate")))
+figures = [
+    (view.t("distributed"), fmt_int(distributed)),
+    (view.t("returned"), fmt_int(returned)),
+    (view.t("valid_q"), fmt_int(valid)),
+    (view.t("response_rate"), fmt_pct(rates.get("response_rate"))),
+    (view.t("validity_rate"), fmt_pct(rates.get("validity_rate"))),
+]
+if view.present:  # the projector shows the rates, the counts stay in the caption
+    figures = figures[2:]
+for col, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
+    col.metric(label, value)
 st.caption(view.t("rates_def"))
 
 # --- area cards ---------------------------------------------------------------------------------------

@@ -261,6 +261,9 @@ def frame(page_key: str) -> View:
     sb.segmented_control(t("language", lang), options=list(LANGS), format_func=LANGS.get, key=key,
                          on_change=_sync, args=("lang",), selection_mode="single")
 
+    # Boxes in display order; the login box (drawn by ui.auth into the sidebar) goes last.
+    nav_box, filter_box, share_box = sb.container(), sb.container(), sb.container()
+
     # Data: engine, waves, the selected wave.
     eng = None
     try:
@@ -277,6 +280,7 @@ def frame(page_key: str) -> View:
         except ImportError:
             sidebar_login = None
         if sidebar_login is not None:
+            sb.divider()
             try:
                 view.user = sidebar_login(eng, lang)
             except ImportError:  # analysis.auth not there yet
@@ -285,13 +289,11 @@ def frame(page_key: str) -> View:
 
     state = _resolve(view, state)
     view.state = state
-    _nav(view)
-    _filters(view)
-    _share(view)
+    _nav(view, nav_box)
+    _filters(view, filter_box)
+    _share(view, share_box)
     if state.present:
-        exit_params = state_params(state, present=False)
-        st.page_link(PAGES[page_key].path, label=t("exit_present", lang), icon=":material/close_fullscreen:",
-                     query_params=exit_params)
+        _present_nav(view)
     if view.error:
         st.warning(view.error)
     elif view.ds is None and page_key != "data":
@@ -341,9 +343,8 @@ def _resolve(view: View, state: UrlState) -> UrlState:
     return state
 
 
-def _nav(view: View) -> None:
+def _nav(view: View, sb: Any) -> None:
     params = view.params
-    sb = st.sidebar
     for page in PAGES.values():
         if not (_ROOT / page.path).exists():  # a page still being written elsewhere
             continue
@@ -354,8 +355,18 @@ def _nav(view: View) -> None:
     sb.divider()
 
 
-def _filters(view: View) -> None:
-    state, lang, sb = view.state, view.lang, st.sidebar
+def _present_nav(view: View) -> None:
+    """Presentation mode hides the sidebar: a row of page links (staying in the mode) and a way out."""
+    pages = [p for p in PAGES.values() if not p.manager_only and (_ROOT / p.path).exists()]
+    cols = st.columns(len(pages) + 1)
+    for col, page in zip(cols, pages, strict=False):
+        col.page_link(page.path, label=t(page.title_key, view.lang), icon=page.icon, query_params=view.params)
+    cols[-1].page_link(PAGES[view.page].path, label=t("exit_present", view.lang), icon=":material/close_fullscreen:",
+                       query_params=state_params(view.state, present=False))
+
+
+def _filters(view: View, sb: Any) -> None:
+    state, lang = view.state, view.lang
     sb.markdown(f"**{t('filters', lang)}**")
     if view.ds is not None and len(view.waves):
         ids = list(view.waves["id"].astype(str))
@@ -429,12 +440,12 @@ def sync_param(name: str, widget_key: str, default: Any) -> None:
         st.query_params[name] = enc
 
 
-def _share(view: View) -> None:
+def _share(view: View, box: Any) -> None:
     base = (st.context.url or "").split("?")[0]
     # The page's own parameters (already in the URL) plus the canonical shared ones.
     own = {k: v for k, v in st.query_params.to_dict().items() if k not in _SHARED}
     query = urlencode({**view.params, **own})
     link = f"{base}?{query}" if query else base or "/"
-    with st.sidebar.expander(t("share", view.lang), icon=":material/share:"):
+    with box.expander(t("share", view.lang), icon=":material/share:"):
         st.caption(t("share_help", view.lang))
         st.code(link, language=None, wrap_lines=True)
