@@ -43,8 +43,17 @@ SCALES = [
     {"非常满意", "满意", "基本满意", "不满意", "非常不满意"},
 ]
 AREA_KEYS = {
-    "accommodation", "catering", "maintenance", "cleaning", "greening", "utilities", "transport", "medical",
-    "property", "security", "overall",
+    "accommodation",
+    "catering",
+    "maintenance",
+    "cleaning",
+    "greening",
+    "utilities",
+    "transport",
+    "medical",
+    "property",
+    "security",
+    "overall",
 }
 
 

@@ -138,7 +138,9 @@ def test_cli_writes_the_same_bytes(tmp_path):
     out = tmp_path / "sub" / "out.csv"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "gen_wjx.py"), "1500", str(out), "--seed", "4"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes() == gen.make_wjx_text_bytes(1500, seed=4)
