@@ -32,7 +32,11 @@ __all__ = [
     "SCI_NOTATION",
     "sequential_qnums",
     "values_of",
+    "text_column",
+    "SAMPLE",
 ]
+
+SAMPLE = 5000  # values per column that layout heuristics look at
 
 SCI_NOTATION = re.compile(r"^[+-]?\d(?:[.,]\d+)?[eE]\+?\d{1,3}$")
 _INT_TEXT = re.compile(r"^[+-]?\d+$")
@@ -94,21 +98,27 @@ def is_int_text(value: object) -> bool:
     return isinstance(value, str) and bool(_INT_TEXT.match(value.strip()))
 
 
+def text_column(values: pd.Series) -> pd.Series:
+    """A column as stripped text (``string`` dtype), NA for empty cells."""
+    t = values.astype("string").str.strip()
+    return t.mask(t == "")
+
+
 def int_column_share(frame: pd.DataFrame, columns: Iterable[int], *, ignore: Iterable[str] = ()) -> float:
     """Share of the given (non-empty) columns whose non-empty values are all integers.
 
-    Values listed in ``ignore`` (e.g. 问卷星's ``(空)``) are skipped. Returns 0 when no column has values.
+    Values listed in ``ignore`` (e.g. 问卷星's ``(空)``) are skipped; the first ``SAMPLE`` values of
+    each column decide. Returns 0 when no column has values.
     """
-    skip = set(ignore)
+    skip = list(ignore)
     n_cols = n_int = 0
     for c in columns:
-        vals = [str(v).strip() for v in frame[c].dropna().tolist()]
-        vals = [v for v in vals if v and v not in skip]
-        if not vals:
+        vals = text_column(frame[c]).dropna().iloc[:SAMPLE]
+        vals = vals[~vals.isin(skip)]
+        if vals.empty:
             continue
         n_cols += 1
-        if all(_INT_TEXT.match(v) for v in vals):
-            n_int += 1
+        n_int += bool(vals.str.fullmatch(r"[+-]?\d+").all())
     return n_int / n_cols if n_cols else 0.0
 
 
@@ -188,6 +198,17 @@ def _clean_time_text(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def _clean_times(texts: pd.Series) -> pd.Series:
+    """Vectorised :func:`_clean_time_text` (the per-value function only for 上午/下午 rows)."""
+    t = texts.str.normalize("NFKC").str.strip()
+    t = t.str.replace(_TZ_SUFFIX, "", regex=True).str.replace(_ISO_OFFSET, "", regex=True)
+    zh = t.str.contains("上午|下午|凌晨|中午|晚上", regex=True)
+    if zh.any():
+        t = t.where(~zh, t[zh].map(_clean_time_text))
+    t = t.str.replace(r"(\.\d{1,6})\d*$", r"\1", regex=True)
+    return t.str.replace(r"\s+", " ", regex=True)
+
+
 def normalize_datetimes(values: pd.Series, formats: Sequence[str] | None = None) -> tuple[pd.Series, int]:
     """Submission times as ``YYYY-MM-DD HH:MM:SS`` text.
 
@@ -197,20 +218,23 @@ def normalize_datetimes(values: pd.Series, formats: Sequence[str] | None = None)
     the file. Offsets (``+08:00``, ``GMT+8``) are dropped: the local wall-clock time is kept.
     Returns the converted column (unparseable values kept as given) and how many stayed unparsed.
     """
-    present = values.dropna()
-    present = present[present.astype(str).str.strip() != ""]
+    present = text_column(values).dropna()
     if present.empty:
         return values, 0
-    cleaned = present.astype(str).map(_clean_time_text)
-    best = None
+    # the format is chosen on a sample (times in one column share a style), then applied at once
+    sample = present.iloc[:500]
+    cleaned_sample = sample.map(_clean_time_text)
+    best_fmt, best_n = None, 0
     for fmt in formats or _DATE_FORMATS:
-        parsed = pd.to_datetime(cleaned, format=fmt, errors="coerce")
-        n_ok = int(parsed.notna().sum())
-        if best is None or n_ok > best[0]:
-            best = (n_ok, parsed)
-        if n_ok == len(cleaned):
+        n_ok = int(pd.to_datetime(cleaned_sample, format=fmt, errors="coerce").notna().sum())
+        if n_ok > best_n:
+            best_fmt, best_n = fmt, n_ok
+        if n_ok == len(sample):
             break
-    parsed = best[1]
+    if best_fmt is None:
+        return values, len(present)
+    cleaned = _clean_times(present) if bool((cleaned_sample != sample).any()) else present
+    parsed = pd.to_datetime(cleaned, format=best_fmt, errors="coerce")
     out = values.astype(object).copy()
     ok = parsed.notna()
     out.loc[parsed.index[ok]] = parsed[ok].dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy()
@@ -226,12 +250,20 @@ def _cell(v: object) -> str:
     return str(v).replace("\ufeff", "").strip()
 
 
-def _is_header_repeat(row: list[str], header: list[str]) -> bool:
-    filled = [(a, b) for a, b in zip(row, header, strict=False) if a]
-    if len(filled) < 2:
-        return False
-    same = sum(1 for a, b in filled if norm_header(a) == norm_header(b))
-    return same >= 0.8 * len(filled) and same >= 2
+def _header_repeats(text: pd.DataFrame, header: list[str]) -> pd.Series:
+    """Rows that repeat ``header`` (≥ 80% of their filled cells, at least 2, equal the header cell)."""
+    hn = [norm_header(h) for h in header]
+    anchor = next((i for i, h in enumerate(hn) if h), None)
+    out = pd.Series(False, index=text.index)
+    if anchor is None:
+        return out
+    cand = text.index[(text[anchor].str.lower() == hn[anchor]).fillna(False).to_numpy()]
+    for i in cand:
+        row = [_cell(v) for v in text.loc[i].tolist()]
+        filled = [(a, b) for a, b in zip(row, hn, strict=False) if a]
+        same = sum(1 for a, b in filled if norm_header(a) == b)
+        out.loc[i] = same >= 2 and same >= 0.8 * len(filled)
+    return out
 
 
 def _is_number(text: str) -> bool:
@@ -242,27 +274,26 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _looks_like_total(row: list[str], body: list[list[str]], answer_cols: list[int], value_codes: bool) -> bool:
+def _looks_like_total(row: list[str], text: pd.DataFrame, answer_cols: list[int], value_codes: bool) -> bool:
+    """Is ``row`` (the last one) a total/summary row rather than a response? ``text`` = the rows above."""
     first = next((c for c in row if c), "")
     if norm_header(first).rstrip(":：") in _TOTAL_WORDS:
         return True
-    if value_codes or not body or not answer_cols:
+    if value_codes or text.empty or not answer_cols:
         return False
     # a row of numbers under columns whose answers are text (Excel SUM/COUNT rows)
-    numeric_here = 0
-    considered = 0
+    numeric_here = considered = 0
     for c in answer_cols:
-        v = row[c]
-        if not v:
+        if not row[c]:
             continue
-        others = [r[c] for r in body if r[c]]
-        if not others:
+        others = text[c].dropna().iloc[-SAMPLE:]
+        if others.empty:
             continue
-        text_share = sum(1 for o in others if not _is_number(o)) / len(others)
-        if text_share < 0.8:
+        numeric = pd.to_numeric(others.str.replace(",", "").str.rstrip("%"), errors="coerce").notna()
+        if numeric.mean() > 0.2:
             continue
         considered += 1
-        numeric_here += _is_number(v)
+        numeric_here += _is_number(row[c])
     return considered >= 2 and numeric_here >= 0.6 * considered
 
 
@@ -305,39 +336,45 @@ def finish_survey(
     if len(cols) != frame.shape[1]:
         raise ValueError(f"internal: {len(cols)} column descriptions for {frame.shape[1]} columns")
     headers = [[_cell(v) for v in frame.iloc[i].tolist()] for i in range(min(n_header, len(frame)))]
-    body_frame = frame.iloc[n_header:]
-    grid = [[_cell(v) for v in r] for r in body_frame.itertuples(index=False, name=None)]
-    numbers = list(range(1, len(grid) + 1))
+    body = frame.iloc[n_header:].reset_index(drop=True)
+    body.columns = range(body.shape[1])
+    text = body.apply(text_column) if body.shape[0] else body.astype("string")
+    numbers = pd.Series(np.arange(1, len(text) + 1), index=text.index)
 
     if skip is not None:  # rows the adapter already knows are not responses (it warns itself)
-        keep = [not bool(x) for x in skip]
-        grid = [r for r, k in zip(grid, keep, strict=True) if k]
-        numbers = [n for n, k in zip(numbers, keep, strict=True) if k]
-    keep = [not any(_is_header_repeat(r, h) for h in headers) for r in grid]
-    repeats = [n for n, k in zip(numbers, keep, strict=True) if not k]
-    if repeats:
+        keep = ~pd.Series(list(skip), index=text.index, dtype=bool)
+        text, numbers = text[keep], numbers[keep]
+    repeat = pd.Series(False, index=text.index)
+    for h in headers:
+        repeat |= _header_repeats(text, h)
+    if repeat.any():
+        rep = numbers[repeat].tolist()
         warnings.append(
-            f"数据中有 {len(repeats)} 行重复的表头（数据行 {_fmt_rows(repeats)}），已删除。"
-            f" Dropped {len(repeats)} repeated header row(s) inside the data (data rows {_fmt_rows(repeats)})."
+            f"数据中有 {len(rep)} 行重复的表头（数据行 {_fmt_rows(rep)}），已删除。"
+            f" Dropped {len(rep)} repeated header row(s) inside the data (data rows {_fmt_rows(rep)})."
         )
-    grid = [r for r, k in zip(grid, keep, strict=True) if k]
-    numbers = [n for n, k in zip(numbers, keep, strict=True) if k]
+        text, numbers = text[~repeat], numbers[~repeat]
 
     answer_cols = [i for i, c in enumerate(cols) if c.hint is None]
-    while len(grid) > 1 and _looks_like_total(grid[-1], grid[:-1], answer_cols, value_codes):
+    while len(text) > 1:
+        last = [_cell(v) for v in text.iloc[-1].tolist()]
+        if not _looks_like_total(last, text.iloc[:-1], answer_cols, value_codes):
+            break
         warnings.append(
-            f"最后一行（数据行 {numbers[-1]}）像是合计/统计行而不是答卷，已删除：{', '.join(c for c in grid[-1] if c)[:80]}。"
-            f" Dropped a total/summary row at the bottom (data row {numbers[-1]})."
+            f"最后一行（数据行 {numbers.iloc[-1]}）像是合计/统计行而不是答卷，已删除：{', '.join(c for c in last if c)[:80]}。"
+            f" Dropped a total/summary row at the bottom (data row {numbers.iloc[-1]})."
         )
-        grid, numbers = grid[:-1], numbers[:-1]
-    if not grid:
+        text, numbers = text.iloc[:-1], numbers.iloc[:-1]
+    if text.empty:
         raise ValueError(
             "文件只有表头，没有答卷数据行。请确认导出时选择了全部答卷。"
             " The file has header rows but no responses; export all responses and retry."
         )
+    numbers = numbers.tolist()
 
     names = _unique([c.name for c in cols])
-    data = pd.DataFrame(grid, columns=names, dtype=object).replace("", pd.NA)
+    data = text.astype(object).where(text.notna(), pd.NA).reset_index(drop=True)
+    data.columns = names
     all_cols = list(cols)
     if extra:
         for col, series in extra:
@@ -350,7 +387,8 @@ def finish_survey(
     for col, name in zip(all_cols, names, strict=True):
         col.name = name
         if col.hint == "duration":
-            secs = data[name].map(parse_duration_seconds)
+            uniq = data[name].dropna().unique()
+            secs = data[name].map({u: parse_duration_seconds(u) for u in uniq})
             bad = int((data[name].notna() & secs.isna()).sum())
             if bad:
                 warnings.append(
@@ -418,6 +456,7 @@ def sequential_qnums(stems: list[str | None]) -> list[int | None]:
     return out
 
 
-def values_of(raw: RawTable, col: int, n_header: int) -> list[str]:
-    """Non-empty values of one column below the headers."""
-    return [v for v in (_cell(x) for x in raw.frame.iloc[n_header:, col].tolist()) if v]
+def values_of(raw: RawTable, col: int, n_header: int, limit: int | None = None) -> list[str]:
+    """Non-empty values of one column below the headers (the first ``limit``, default ``SAMPLE``)."""
+    vals = text_column(raw.frame.iloc[n_header:, col]).dropna()
+    return vals.iloc[: limit or SAMPLE].tolist()
