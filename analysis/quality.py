@@ -184,19 +184,21 @@ def screen(
 
     # identical answers from the same IP within the window
     if codes.shape[1] and "ip" in resp and "submitted_at" in resp:
-        ip = resp["ip"].map(_ip_key).astype("string")
+        ip = resp["ip"].astype("string").str.replace(_IP_SUFFIX, "", regex=True).str.strip()
+        ip = ip.mask(ip == "")
         when = pd.to_datetime(resp["submitted_at"], errors="coerce")
-        pattern = pd.Series(["|".join("" if np.isnan(x) else str(int(x)) for x in r) for r in codes], dtype="string")
+        # one 64-bit hash per answer pattern (NA kept distinct from every code): vectorised, no
+        # per-row Python (was a string join per row and a loop per group: 15 s at 100k rows)
+        pattern = pd.util.hash_pandas_object(answers.astype("float64").fillna(-1.0), index=False).to_numpy()
         work = pd.DataFrame({"i": np.arange(n), "ip": ip, "when": when, "pattern": pattern, "nv": n_valid})
         work = work[work["ip"].notna() & work["when"].notna() & (work["nv"] > 0)]
         window = pd.Timedelta(minutes=float(duplicate_minutes))
-        for _, g in work.groupby(["ip", "pattern"], sort=False):
-            if len(g) < 2:
-                continue
-            g = g.sort_values(["when", "i"])
-            gaps = g["when"].diff()
-            hit = gaps.notna() & (gaps <= window)
-            flags["duplicate_answers"][g.loc[hit, "i"].to_numpy()] = True
+        # within each (ip, pattern) group, ordered by time then row: gap to the previous response
+        work = work.sort_values(["ip", "pattern", "when", "i"], kind="stable")
+        same = (work["ip"].eq(work["ip"].shift()) & work["pattern"].eq(work["pattern"].shift())).to_numpy(dtype=bool)
+        gaps = work["when"].diff()
+        hit = same & (gaps <= window).fillna(False).to_numpy(dtype=bool)
+        flags["duplicate_answers"][work["i"].to_numpy()[hit]] = True
 
     any_flag = np.zeros(n, dtype=bool)
     for v in flags.values():
