@@ -95,8 +95,14 @@ def apply_theme(fig: go.Figure, *, present: bool = False, height: int | None = N
         template="plotly_white",
         font={"family": FONT_FAMILY, "size": base, "color": "#1b2733"},
         margin={"l": 10, "r": 20, "t": 40 if not present else 60, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
-                "font": {"size": base - 2}},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+            "xanchor": "left",
+            "x": 0,
+            "font": {"size": base - 2},
+        },
         hoverlabel={"font": {"family": FONT_FAMILY}},
     )
     if height:
@@ -107,9 +113,7 @@ def apply_theme(fig: go.Figure, *, present: bool = False, height: int | None = N
 def _need(table: pd.DataFrame, cols: list[str], what: str) -> None:
     missing = [c for c in cols if c not in table.columns]
     if missing:
-        raise ValueError(
-            f"{what} 的数据缺少列：{', '.join(missing)}。 {what} needs columns: {', '.join(missing)}."
-        )
+        raise ValueError(f"{what} 的数据缺少列：{', '.join(missing)}。 {what} needs columns: {', '.join(missing)}.")
 
 
 def make_likert_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = False) -> go.Figure:
@@ -173,8 +177,15 @@ def make_likert_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool =
                 )
             )
     fig.update_layout(barmode="relative", bargap=0.25)
-    fig.update_xaxes(range=[-1, 1], tickvals=[-1, -0.5, 0, 0.5, 1], ticktext=["100%", "50%", "0", "50%", "100%"],
-                     title_text=_tr("share", lang), zeroline=True, zerolinecolor="#444", zerolinewidth=1)
+    fig.update_xaxes(
+        range=[-1, 1],
+        tickvals=[-1, -0.5, 0, 0.5, 1],
+        ticktext=["100%", "50%", "0", "50%", "100%"],
+        title_text=_tr("share", lang),
+        zeroline=True,
+        zerolinecolor="#444",
+        zerolinewidth=1,
+    )
     fig.update_yaxes(categoryorder="array", categoryarray=items[::-1], automargin=True)
     return apply_theme(fig, present=present, height=120 + 32 * len(items))
 
@@ -208,23 +219,57 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
         lo = part["ci_low"].astype(float).to_numpy()
         hi = part["ci_high"].astype(float).to_numpy()
         fill = _rgba(color, 0.15 if n_lines <= 4 else 0.07)  # many overlapping bands: lighter
-        fig.add_trace(go.Scatter(x=x + x[::-1], y=list(hi) + list(lo[::-1]), fill="toself", fillcolor=fill, mode="lines",
-                                 line={"width": 0}, hoverinfo="skip", showlegend=False, legendgroup=str(name),
-                                 name=f"{name} {_tr('interval', lang)}"))
+        fig.add_trace(
+            go.Scatter(
+                x=x + x[::-1],
+                y=list(hi) + list(lo[::-1]),
+                fill="toself",
+                fillcolor=fill,
+                mode="lines",
+                line={"width": 0},
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=str(name),
+                name=f"{name} {_tr('interval', lang)}",
+            )
+        )
         rates = part["satisfaction_rate"].astype(float).to_numpy()
-        text = [f"{_pct(r)} ({_pct(a)}–{_pct(b)}), n={'' if pd.isna(n) else int(n)}"
-                for r, a, b, n in zip(rates, lo, hi, part["n_valid"], strict=True)]
-        fig.add_trace(go.Scatter(x=x, y=rates, mode="lines+markers", name=str(name), legendgroup=str(name),
-                                 line={"color": color, "width": 3 if present else 2},
-                                 marker={"size": 10 if present else 7}, text=text,
-                                 hovertemplate="%{x}<br>" + str(name) + ": %{text}<extra></extra>"))
+        text = [
+            f"{_pct(r)} ({_pct(a)}–{_pct(b)}), n={'' if pd.isna(n) else int(n)}"
+            for r, a, b, n in zip(rates, lo, hi, part["n_valid"], strict=True)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=rates,
+                mode="lines+markers",
+                name=str(name),
+                legendgroup=str(name),
+                line={"color": color, "width": 3 if present else 2},
+                marker={"size": 10 if present else 7},
+                text=text,
+                hovertemplate="%{x}<br>" + str(name) + ": %{text}<extra></extra>",
+            )
+        )
         sig = part["significant"].fillna(False).astype(bool).to_numpy()
         if sig.any():
-            fig.add_trace(go.Scatter(x=[xx for xx, s in zip(x, sig, strict=True) if s], y=rates[sig],
-                                     mode="markers", marker={"symbol": "star", "size": 18 if present else 14,
-                                                             "color": color, "line": {"width": 1, "color": "#222"}},
-                                     name=_tr("significant", lang), legendgroup=str(name), showlegend=False,
-                                     hovertemplate="%{x}: " + _tr("significant", lang) + "<extra></extra>"))
+            fig.add_trace(
+                go.Scatter(
+                    x=[xx for xx, s in zip(x, sig, strict=True) if s],
+                    y=rates[sig],
+                    mode="markers",
+                    marker={
+                        "symbol": "star",
+                        "size": 18 if present else 14,
+                        "color": color,
+                        "line": {"width": 1, "color": "#222"},
+                    },
+                    name=_tr("significant", lang),
+                    legendgroup=str(name),
+                    showlegend=False,
+                    hovertemplate="%{x}: " + _tr("significant", lang) + "<extra></extra>",
+                )
+            )
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=waves, title_text=_tr("wave", lang))
     fig.update_yaxes(tickformat=".0%", title_text=_tr("rate", lang), rangemode="tozero")
     lows = df["ci_low"].astype(float)
@@ -235,7 +280,7 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
 
 def _rgba(hex_color: str, alpha: float) -> str:
     h = hex_color.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
 
 
@@ -319,15 +364,29 @@ def make_alpha_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
     current = float(df["alpha"].iloc[0]) if len(df) else float("nan")
     vals = df["alpha_if_deleted"].astype(float).to_numpy()
     colors = [QUALITATIVE[3] if (not math.isnan(current) and v > current) else QUALITATIVE[0] for v in vals]
-    fig = go.Figure(go.Bar(x=vals, y=df["name"].astype(str), orientation="h", marker={"color": colors},
-                           text=[f"{v:.3f}" for v in vals], textposition="outside",
-                           hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=vals,
+            y=df["name"].astype(str),
+            orientation="h",
+            marker={"color": colors},
+            text=[f"{v:.3f}" for v in vals],
+            textposition="outside",
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        )
+    )
     if not math.isnan(current):
-        fig.add_vline(x=current, line_dash="dash", line_color="#222",
-                      annotation_text=f"{_tr('alpha_now', lang)} {current:.3f}", annotation_position="top")
+        fig.add_vline(
+            x=current,
+            line_dash="dash",
+            line_color="#222",
+            annotation_text=f"{_tr('alpha_now', lang)} {current:.3f}",
+            annotation_position="top",
+        )
     lo = float(np.nanmin(vals)) if len(vals) and not np.isnan(vals).all() else 0.0
-    fig.update_xaxes(title_text=_tr("alpha_deleted", lang), range=[min(lo, current if not math.isnan(current) else lo)
-                                                                   - 0.05, 1.0])
+    fig.update_xaxes(
+        title_text=_tr("alpha_deleted", lang), range=[min(lo, current if not math.isnan(current) else lo) - 0.05, 1.0]
+    )
     fig.update_yaxes(autorange="reversed", automargin=True)
     return apply_theme(fig, present=present, height=120 + 30 * len(df))
 
@@ -350,14 +409,23 @@ def make_ipa_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = Fa
         part = df[df["quadrant"] == quadrant]
         if not len(part):
             continue
-        fig.add_trace(go.Scatter(
-            x=part["performance"].astype(float), y=part["importance"].astype(float), mode="markers+text",
-            name=_tr(quadrant, lang), text=part["label"].astype(str), textposition="top center",
-            textfont={"size": 15 if present else 11},
-            marker={"size": 16 if present else 11, "color": color, "line": {"width": 1, "color": "#fff"}},
-            hovertemplate="%{text}<br>" + _tr("performance", lang) + ": %{x:.1f}<br>"
-            + _tr("importance", lang) + ": %{y:.3f}<extra></extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=part["performance"].astype(float),
+                y=part["importance"].astype(float),
+                mode="markers+text",
+                name=_tr(quadrant, lang),
+                text=part["label"].astype(str),
+                textposition="top center",
+                textfont={"size": 15 if present else 11},
+                marker={"size": 16 if present else 11, "color": color, "line": {"width": 1, "color": "#fff"}},
+                hovertemplate="%{text}<br>"
+                + _tr("performance", lang)
+                + ": %{x:.1f}<br>"
+                + _tr("importance", lang)
+                + ": %{y:.3f}<extra></extra>",
+            )
+        )
     if len(df):
         fig.add_vline(x=float(df["performance"].mean()), line_dash="dash", line_color="#666")
         fig.add_hline(y=float(df["importance"].mean()), line_dash="dash", line_color="#666")

@@ -43,8 +43,16 @@ ids = list(view.waves["id"].astype(str))
 upto = ids[: ids.index(view.wave) + 1] if view.wave in ids else ids
 if len(upto) >= 2:
     names = [view.wave_name(i) for i in upto]
-    trend = w.guarded(view, loaders.trend, view.version, upto, names, level="area", basic=view.basic,
-                      exclude_flagged=view.exclude_flagged)
+    trend = w.guarded(
+        view,
+        loaders.trend,
+        view.version,
+        upto,
+        names,
+        level="area",
+        basic=view.basic,
+        exclude_flagged=view.exclude_flagged,
+    )
     if trend is not None and len(trend):
         trend_now = trend[trend["wave"].astype(str) == names[-1]].set_index("key")
 if areas is not None and len(areas):
@@ -66,12 +74,19 @@ if areas is not None and len(areas):
                 if bool(tr.get("best_on_record")):
                     extra.append(view.t("best_on_record"))
             with col.container(border=True):
-                st.metric(area_label(a.area, lang), fmt_pct(a.satisfaction_rate), delta=delta,
-                          help=view.t("sig_mark") if delta else view.t("no_prev"))
+                st.metric(
+                    area_label(a.area, lang),
+                    fmt_pct(a.satisfaction_rate),
+                    delta=delta,
+                    help=view.t("sig_mark") if delta else view.t("no_prev"),
+                )
                 st.caption(
                     " · ".join(
-                        [view.t("n_short", n=fmt_int(a.n_valid)),
-                         view.t("ci", low=fmt_pct(a.ci_low), high=fmt_pct(a.ci_high)), *extra]
+                        [
+                            view.t("n_short", n=fmt_int(a.n_valid)),
+                            view.t("ci", low=fmt_pct(a.ci_low), high=fmt_pct(a.ci_high)),
+                            *extra,
+                        ]
                     )
                 )
     if trend_now is not None:

@@ -24,8 +24,10 @@ if summary is not None and not view.present:
         {
             view.t("col_item"): s["label"].astype(str),
             view.t("col_area"): [area_label(a, lang) for a in s["area"]],
-            view.t("col_rate"): [w.rate_ci(r, lo, hi) for r, lo, hi in zip(s["satisfaction_rate"], s["ci_low"],
-                                                                          s["ci_high"], strict=True)],
+            view.t("col_rate"): [
+                w.rate_ci(r, lo, hi)
+                for r, lo, hi in zip(s["satisfaction_rate"], s["ci_low"], s["ci_high"], strict=True)
+            ],
             view.t("col_n"): [fmt_int(n) for n in s["n_valid"]],
             view.t("col_mean"): [fmt_num(m) for m in s["mean"]],
             view.t("col_index"): [fmt_num(x, 1) for x in s["index100"]],
@@ -52,8 +54,14 @@ if groups is not None and len(groups):
         names = {k: area_label(k, lang) for k in groups["key"].unique()}
     cell = [
         view.t("hidden_cell") if bool(sup) else f"{w.rate_ci(r, lo, hi)} · n={fmt_int(n)}"
-        for sup, r, lo, hi, n in zip(groups["suppressed"], groups["satisfaction_rate"], groups["ci_low"],
-                                     groups["ci_high"], groups["n_valid"], strict=True)
+        for sup, r, lo, hi, n in zip(
+            groups["suppressed"],
+            groups["satisfaction_rate"],
+            groups["ci_low"],
+            groups["ci_high"],
+            groups["n_valid"],
+            strict=True,
+        )
     ]
     wide = (
         groups.assign(cell=cell, name=groups["key"].map(names))

@@ -20,12 +20,19 @@ if len(ids) < 2:
     st.stop()
 
 level, level_key = page_param("level", ["area", "item"], "area", key="trends_level")
-st.segmented_control(view.t("level"), ["area", "item"], key=level_key, selection_mode="single",
-                     format_func=lambda x: view.t(f"level_{x}"), on_change=sync_param,
-                     args=("level", level_key, "area"))
+st.segmented_control(
+    view.t("level"),
+    ["area", "item"],
+    key=level_key,
+    selection_mode="single",
+    format_func=lambda x: view.t(f"level_{x}"),
+    on_change=sync_param,
+    args=("level", level_key, "area"),
+)
 names = [view.wave_name(i) for i in ids]
-trend = w.guarded(view, loaders.trend, view.version, ids, names, level=level, basic=view.basic,
-                  exclude_flagged=view.exclude_flagged)
+trend = w.guarded(
+    view, loaders.trend, view.version, ids, names, level=level, basic=view.basic, exclude_flagged=view.exclude_flagged
+)
 if trend is None or not len(trend):
     st.stop()
 trend = trend.copy()
@@ -56,9 +63,10 @@ if not view.present:
         {
             view.t("wave"): trend["wave"].astype(str),
             view.t("col_item") if level == "item" else view.t("col_area"): trend["name"],
-            view.t("col_rate"): [w.rate_ci(r, lo, hi) for r, lo, hi in zip(trend["satisfaction_rate"],
-                                                                          trend["ci_low"], trend["ci_high"],
-                                                                          strict=True)],
+            view.t("col_rate"): [
+                w.rate_ci(r, lo, hi)
+                for r, lo, hi in zip(trend["satisfaction_rate"], trend["ci_low"], trend["ci_high"], strict=True)
+            ],
             view.t("col_n"): [fmt_int(n) for n in trend["n_valid"]],
             view.t("delta_prev", pp=""): [fmt_pp(d, lang) for d in trend["diff_pp"]],
             view.t("col_p"): [("—" if pd.isna(p) else f"{p:.3g}") for p in trend["p_value"]],

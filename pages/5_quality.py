@@ -21,18 +21,33 @@ if counts is not None:
     any_row = counts[counts["rule"] == "any"]
     flagged = int(any_row["count"].iloc[0]) if len(any_row) else 0
     full_n = int(view.wave_row.get("n_responses") or 0) or flagged
-    st.markdown(view.t("screening_summary", n=fmt_int(full_n), flagged=fmt_int(flagged),
-                       share=fmt_pct(flagged / full_n if full_n else None)))
+    st.markdown(
+        view.t(
+            "screening_summary",
+            n=fmt_int(full_n),
+            flagged=fmt_int(flagged),
+            share=fmt_pct(flagged / full_n if full_n else None),
+        )
+    )
     rules = counts[counts["rule"] != "any"]
     st.dataframe(
-        pd.DataFrame({view.t("reason"): rules["title_zh" if lang == "zh" else "title_en"],
-                      view.t("count"): rules["count"].astype(int)}),
+        pd.DataFrame(
+            {
+                view.t("reason"): rules["title_zh" if lang == "zh" else "title_en"],
+                view.t("count"): rules["count"].astype(int),
+            }
+        ),
         hide_index=True,
     )
     _, ex_key = page_param("exclude_flagged", ["1"], "", key="quality_exclude")
     st.session_state[ex_key] = view.exclude_flagged
-    st.toggle(view.t("f_exclude"), key=ex_key, help=view.t("f_exclude_help"), on_change=sync_param,
-              args=("exclude_flagged", ex_key, False))
+    st.toggle(
+        view.t("f_exclude"),
+        key=ex_key,
+        help=view.t("f_exclude_help"),
+        on_change=sync_param,
+        args=("exclude_flagged", ex_key, False),
+    )
 
 # --- Cronbach's α ---------------------------------------------------------------------------------------
 st.subheader(view.t("alpha_title"))
@@ -46,8 +61,10 @@ if rel is not None:
             {
                 view.t("col_area"): [name(a) for a in alpha["area"]],
                 view.t("col_alpha"): [("—" if pd.isna(x) else f"{x:.3f}") for x in alpha["alpha"]],
-                view.t("col_ci"): [("—" if pd.isna(lo) else f"{lo:.3f}–{hi:.3f}")
-                                   for lo, hi in zip(alpha["ci_low"], alpha["ci_high"], strict=True)],
+                view.t("col_ci"): [
+                    ("—" if pd.isna(lo) else f"{lo:.3f}–{hi:.3f}")
+                    for lo, hi in zip(alpha["ci_low"], alpha["ci_high"], strict=True)
+                ],
                 view.t("col_n_items"): alpha["n_items"].astype(int),
                 view.t("col_n_obs"): [fmt_int(n) for n in alpha["n_obs"]],
                 "": [view.t(n) if n == "too_few_items" else n for n in alpha["note"]],
@@ -63,8 +80,14 @@ if rel is not None:
         default = view.area if view.area in choices else choices[0]
         area, area_key = page_param("alpha_area", choices, default, key="quality_alpha_area")
         st.markdown(f"**{view.t('alpha_deleted')}**")
-        st.selectbox(view.t("f_area"), choices, key=area_key, format_func=lambda a: area_label(a, lang),
-                     on_change=sync_param, args=("alpha_area", area_key, default))
+        st.selectbox(
+            view.t("f_area"),
+            choices,
+            key=area_key,
+            format_func=lambda a: area_label(a, lang),
+            on_change=sync_param,
+            args=("alpha_area", area_key, default),
+        )
         labels = dict(zip(view.ds.items["item"], view.ds.items["label"].astype(str), strict=True))
         part = deleted[deleted["area"] == area].assign(name=lambda d: d["item"].map(labels))
         w.show_figure(make_alpha_figure(part, lang=lang, present=view.present), key="quality_alpha")

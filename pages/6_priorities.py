@@ -59,7 +59,9 @@ if not view.present:
                     view.t("col_area"): [area_label(a, lang) for a in table["area"]],
                     view.t("col_performance"): [fmt_num(x, 1) for x in table["performance"]],
                     view.t("col_importance"): [fmt_num(x, 3) for x in table["importance"]],
-                    view.t("col_quadrant"): [view.t(f"q_{q}") if isinstance(q, str) else "—" for q in table["quadrant"]],
+                    view.t("col_quadrant"): [
+                        view.t(f"q_{q}") if isinstance(q, str) else "—" for q in table["quadrant"]
+                    ],
                 }
             ),
             hide_index=True,

@@ -164,8 +164,12 @@ def test_heatmap_values_and_hidden_cells():
 
 def test_heatmap_with_many_items_puts_items_on_rows():
     cells = pd.DataFrame(
-        {"group": ["学生"] * 3 + ["教师"] * 3, "name": ["a", "b", "c"] * 2,
-         "satisfaction_rate": [0.2, 0.9, 0.95, 0.6, 0.7, 0.8], "n_valid": [10] * 6}
+        {
+            "group": ["学生"] * 3 + ["教师"] * 3,
+            "name": ["a", "b", "c"] * 2,
+            "satisfaction_rate": [0.2, 0.9, 0.95, 0.6, 0.7, 0.8],
+            "n_valid": [10] * 6,
+        }
     )
     hm = make_heatmap_figure(cells).data[0]
     assert list(hm.y) == ["a", "b", "c"] and list(hm.x) == ["学生", "教师"]

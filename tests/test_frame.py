@@ -13,13 +13,24 @@ from ui.strings_core import STRINGS
 
 def test_parse_state_defaults():
     s = parse_state({})
-    assert s == UrlState(lang="zh", present=False, wave=None, area="", by="group", basic=False,
-                         exclude_flagged=False, k=5)
+    assert s == UrlState(
+        lang="zh", present=False, wave=None, area="", by="group", basic=False, exclude_flagged=False, k=5
+    )
 
 
 def test_parse_state_reads_every_parameter():
-    s = parse_state({"lang": "en", "present": "1", "wave": "7", "area": "catering", "by": "校区", "basic": "1",
-                     "exclude_flagged": "true", "k": "10"})
+    s = parse_state(
+        {
+            "lang": "en",
+            "present": "1",
+            "wave": "7",
+            "area": "catering",
+            "by": "校区",
+            "basic": "1",
+            "exclude_flagged": "true",
+            "k": "10",
+        }
+    )
     assert s == UrlState("en", True, "7", "catering", "校区", True, True, 10)
 
 
@@ -44,7 +55,11 @@ def test_state_params_leaves_defaults_out_but_keeps_the_wave():
     assert state_params(UrlState()) == {}
     assert state_params(UrlState(wave="3")) == {"wave": "3"}
     assert state_params(UrlState(lang="en", k=7, basic=True), present=True) == {
-        "lang": "en", "present": "1", "basic": "1", "k": "7"}
+        "lang": "en",
+        "present": "1",
+        "basic": "1",
+        "k": "7",
+    }
 
 
 @given(

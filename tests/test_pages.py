@@ -105,10 +105,22 @@ def test_every_page_renders_with_the_frame(monkeypatch, demo_url, page):
 def test_every_page_in_english(monkeypatch, demo_url, page):
     at = open_page(monkeypatch, demo_url, page, lang="en")
     assert_clean(at)
-    assert nav_labels(at)[:6] == ["Overview", "Service areas", "Trends", "Comparison", "Quality & reliability",
-                                  "Priorities"]
-    assert at.title[0].value in {"Overview", "Service areas", "Trends", "Group comparison", "Quality & reliability",
-                                 "Priorities"}
+    assert nav_labels(at)[:6] == [
+        "Overview",
+        "Service areas",
+        "Trends",
+        "Comparison",
+        "Quality & reliability",
+        "Priorities",
+    ]
+    assert at.title[0].value in {
+        "Overview",
+        "Service areas",
+        "Trends",
+        "Group comparison",
+        "Quality & reliability",
+        "Priorities",
+    }
 
 
 def test_entry_script_forwards_to_overview_with_the_query(monkeypatch, demo_url):

@@ -25,8 +25,7 @@ import streamlit as st
 from ui import loaders
 from ui.i18n import LANGS, set_lang, t
 
-__all__ = ["PAGES", "UrlState", "View", "parse_state", "state_params", "frame", "DEFAULT_K", "page_param",
-           "sync_param"]
+__all__ = ["PAGES", "UrlState", "View", "parse_state", "state_params", "frame", "DEFAULT_K", "page_param", "sync_param"]
 
 DEFAULT_K = 5
 _ROOT = Path(__file__).resolve().parents[1]
@@ -258,8 +257,15 @@ def frame(page_key: str) -> View:
 
     # Language first: everything below is drawn in it.
     key = _seed("lang", state.lang)
-    sb.segmented_control(t("language", lang), options=list(LANGS), format_func=LANGS.get, key=key,
-                         on_change=_sync, args=("lang",), selection_mode="single")
+    sb.segmented_control(
+        t("language", lang),
+        options=list(LANGS),
+        format_func=LANGS.get,
+        key=key,
+        on_change=_sync,
+        args=("lang",),
+        selection_mode="single",
+    )
 
     # Boxes in display order; the login box (drawn by ui.auth into the sidebar) goes last.
     nav_box, filter_box, share_box = sb.container(), sb.container(), sb.container()
@@ -350,8 +356,13 @@ def _nav(view: View, sb: Any) -> None:
             continue
         locked = page.manager_only and not view.is_manager
         label = t(page.title_key, view.lang)
-        sb.page_link(page.path, label=label, icon=":material/lock:" if locked else page.icon,
-                     query_params=params, help=t("nav_locked", view.lang) if locked else None)
+        sb.page_link(
+            page.path,
+            label=label,
+            icon=":material/lock:" if locked else page.icon,
+            query_params=params,
+            help=t("nav_locked", view.lang) if locked else None,
+        )
     sb.divider()
 
 
@@ -361,8 +372,12 @@ def _present_nav(view: View) -> None:
     cols = st.columns(len(pages) + 1)
     for col, page in zip(cols, pages, strict=False):
         col.page_link(page.path, label=t(page.title_key, view.lang), icon=page.icon, query_params=view.params)
-    cols[-1].page_link(PAGES[view.page].path, label=t("exit_present", view.lang), icon=":material/close_fullscreen:",
-                       query_params=state_params(view.state, present=False))
+    cols[-1].page_link(
+        PAGES[view.page].path,
+        label=t("exit_present", view.lang),
+        icon=":material/close_fullscreen:",
+        query_params=state_params(view.state, present=False),
+    )
 
 
 def _filters(view: View, sb: Any) -> None:
@@ -372,8 +387,9 @@ def _filters(view: View, sb: Any) -> None:
         ids = list(view.waves["id"].astype(str))
         names = dict(zip(ids, view.waves.get("name", pd.Series(ids)).astype(str), strict=False))
         key = _seed("wave", state.wave)
-        sb.selectbox(t("f_wave", lang), ids, format_func=lambda i: names.get(i, i), key=key,
-                     on_change=_sync, args=("wave",))
+        sb.selectbox(
+            t("f_wave", lang), ids, format_func=lambda i: names.get(i, i), key=key, on_change=_sync, args=("wave",)
+        )
         _set_url("wave", state.wave)
 
         from analysis.areas import AREAS
@@ -383,21 +399,42 @@ def _filters(view: View, sb: Any) -> None:
         from ui.i18n import area_label
 
         key = _seed("area", state.area)
-        sb.selectbox(t("f_area", lang), area_opts, format_func=lambda a: area_label(a, lang), key=key,
-                     on_change=_sync, args=("area",))
+        sb.selectbox(
+            t("f_area", lang),
+            area_opts,
+            format_func=lambda a: area_label(a, lang),
+            key=key,
+            on_change=_sync,
+            args=("area",),
+        )
 
         by_opts = ["group"] + [a for a in view.ds.attributes if a != "group"]
         key = _seed("by", state.by)
-        sb.selectbox(t("f_by", lang), by_opts, format_func=lambda b: t("group", lang) if b == "group" else b,
-                     key=key, on_change=_sync, args=("by",))
+        sb.selectbox(
+            t("f_by", lang),
+            by_opts,
+            format_func=lambda b: t("group", lang) if b == "group" else b,
+            key=key,
+            on_change=_sync,
+            args=("by",),
+        )
     key = _seed("basic", state.basic)
     sb.checkbox(t("f_basic", lang), key=key, on_change=_sync, args=("basic",), help=t("f_basic_help", lang))
     key = _seed("exclude_flagged", state.exclude_flagged)
-    sb.checkbox(t("f_exclude", lang), key=key, on_change=_sync, args=("exclude_flagged",),
-                help=t("f_exclude_help", lang))
+    sb.checkbox(
+        t("f_exclude", lang), key=key, on_change=_sync, args=("exclude_flagged",), help=t("f_exclude_help", lang)
+    )
     key = _seed("k", state.k)
-    sb.number_input(t("f_k", lang), min_value=K_RANGE[0], max_value=K_RANGE[1], step=1, key=key,
-                    on_change=_sync, args=("k",), help=t("f_k_help", lang))
+    sb.number_input(
+        t("f_k", lang),
+        min_value=K_RANGE[0],
+        max_value=K_RANGE[1],
+        step=1,
+        key=key,
+        on_change=_sync,
+        args=("k",),
+        help=t("f_k_help", lang),
+    )
     key = _seed("present", state.present)
     sb.toggle(t("f_present", lang), key=key, on_change=_sync, args=("present",))
     # Drop URL values that were invalid so the address bar shows the view actually drawn.

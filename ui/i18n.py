@@ -12,8 +12,20 @@ from contextvars import ContextVar
 
 import pandas as pd
 
-__all__ = ["LANGS", "DEFAULT_LANG", "t", "set_lang", "get_lang", "fmt_pct", "fmt_pp", "fmt_int", "fmt_num",
-           "area_label", "scale_label", "strings"]
+__all__ = [
+    "LANGS",
+    "DEFAULT_LANG",
+    "t",
+    "set_lang",
+    "get_lang",
+    "fmt_pct",
+    "fmt_pp",
+    "fmt_int",
+    "fmt_num",
+    "area_label",
+    "scale_label",
+    "strings",
+]
 
 LANGS: dict[str, str] = {"zh": "中文", "en": "English"}
 DEFAULT_LANG = "zh"

@@ -135,26 +135,56 @@ def _reliability(ds, area=None):
     for key, cols in groups:
         cols = [c for c in cols if c in ds.answers.columns]
         if len(cols) < 2:
-            rows.append({"area": key, "alpha": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"),
-                         "n_items": len(cols), "n_obs": 0, "note": "too_few_items"})
+            rows.append(
+                {
+                    "area": key,
+                    "alpha": float("nan"),
+                    "ci_low": float("nan"),
+                    "ci_high": float("nan"),
+                    "n_items": len(cols),
+                    "n_obs": 0,
+                    "note": "too_few_items",
+                }
+            )
             continue
         answers = ds.answers[cols].astype("float64")
         try:
             res = cronbach_alpha(answers)
         except ValueError as exc:
-            rows.append({"area": key, "alpha": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"),
-                         "n_items": len(cols), "n_obs": 0, "note": str(exc)})
+            rows.append(
+                {
+                    "area": key,
+                    "alpha": float("nan"),
+                    "ci_low": float("nan"),
+                    "ci_high": float("nan"),
+                    "n_items": len(cols),
+                    "n_obs": 0,
+                    "note": str(exc),
+                }
+            )
             continue
-        rows.append({"area": key, "alpha": res.alpha, "ci_low": res.ci_low, "ci_high": res.ci_high,
-                     "n_items": res.n_items, "n_obs": res.n_obs, "note": ""})
+        rows.append(
+            {
+                "area": key,
+                "alpha": res.alpha,
+                "ci_low": res.ci_low,
+                "ci_high": res.ci_high,
+                "n_items": res.n_items,
+                "n_obs": res.n_obs,
+                "note": "",
+            }
+        )
         if key != "__all__":
             try:
                 d = alpha_if_deleted(answers).assign(area=key, alpha=res.alpha)
                 deleted.append(d)
             except ValueError:
                 pass
-    deleted_df = pd.concat(deleted, ignore_index=True) if deleted else pd.DataFrame(
-        columns=["item", "alpha_if_deleted", "item_total_r", "area", "alpha"])
+    deleted_df = (
+        pd.concat(deleted, ignore_index=True)
+        if deleted
+        else pd.DataFrame(columns=["item", "alpha_if_deleted", "item_total_r", "area", "alpha"])
+    )
     return {"alpha": pd.DataFrame(rows), "deleted": deleted_df}
 
 
@@ -216,8 +246,14 @@ def _trend(url: str, version: str, wave_ids: tuple, names: tuple, level: str, ba
     return trend_summary(pairs, level=level, basic_satisfied=basic)
 
 
-def trend(version: str, wave_ids: list[str], names: list[str], *, level: str = "area", basic: bool = False,
-          exclude_flagged: bool = False) -> pd.DataFrame:
+def trend(
+    version: str,
+    wave_ids: list[str],
+    names: list[str],
+    *,
+    level: str = "area",
+    basic: bool = False,
+    exclude_flagged: bool = False,
+) -> pd.DataFrame:
     """Cached ``analysis.compare.trend_summary`` over the given waves (oldest first)."""
-    return _trend(db_url(), version, tuple(map(str, wave_ids)), tuple(names), level, bool(basic),
-                  bool(exclude_flagged))
+    return _trend(db_url(), version, tuple(map(str, wave_ids)), tuple(names), level, bool(basic), bool(exclude_flagged))

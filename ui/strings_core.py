@@ -199,7 +199,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "dashed lines at the means split the quadrants.",
     },
     "importance_stated": {"zh": "问卷中的重要性评分", "en": "stated importance"},
-    "importance_derived": {"zh": "与总体满意度题的相关系数（推导）", "en": "correlation with overall satisfaction (derived)"},
+    "importance_derived": {
+        "zh": "与总体满意度题的相关系数（推导）",
+        "en": "correlation with overall satisfaction (derived)",
+    },
     "no_overall": {
         "zh": "该批次没有“总体满意度”题，也没有重要性评分，无法推导重要性。请在编码表中把总体评价题的领域设为“总体”。",
         "en": "This wave has no overall-satisfaction item and no stated importance, so importance cannot be "

@@ -20,7 +20,9 @@ def page_title(view: Any, key: str) -> None:
     """The page heading with the wave it shows (name · unit · period)."""
     st.title(t(key, view.lang))
     row = view.wave_row or {}
-    parts = [str(row.get(c)) for c in ("name", "unit", "period") if row.get(c) not in (None, "") and not pd.isna(row.get(c))]
+    parts = [
+        str(row.get(c)) for c in ("name", "unit", "period") if row.get(c) not in (None, "") and not pd.isna(row.get(c))
+    ]
     if parts:
         st.caption(" · ".join(parts))
 
@@ -61,8 +63,10 @@ def definition_caption(view: Any, definition: dict | None = None, *, interval: b
         sep = "、" if view.lang == "zh" else ", "
         labels = sep.join(spec.get("satisfied", []))
         title = spec.get("title_zh" if view.lang == "zh" else "title_en", "")
-        lines.append((f"{title}：" if view.lang == "zh" else f"{title}: ") + t("def_satisfied", view.lang,
-                     labels=labels, na=na_short))
+        lines.append(
+            (f"{title}：" if view.lang == "zh" else f"{title}: ")
+            + t("def_satisfied", view.lang, labels=labels, na=na_short)
+        )
     if interval:
         lines.append(t("def_interval", view.lang))
     lines.append(t("def_flagged_on" if view.exclude_flagged else "def_flagged_off", view.lang))
@@ -99,8 +103,12 @@ def likert_input(counts: pd.DataFrame, summary: pd.DataFrame, lang: str, area: s
     s = summary if not area else summary[summary["area"] == area]
     s = s[s["n_valid"].fillna(0) > 0].sort_values("satisfaction_rate", ascending=False, kind="stable")
     n_word = "n="
-    names = {row.item: f"{row.label}（{n_word}{int(row.n_valid)}）" if lang == "zh" else f"{row.label} ({n_word}{int(row.n_valid)})"
-             for row in s.itertuples()}
+    names = {
+        row.item: f"{row.label}（{n_word}{int(row.n_valid)}）"
+        if lang == "zh"
+        else f"{row.label} ({n_word}{int(row.n_valid)})"
+        for row in s.itertuples()
+    }
     c = counts[counts["item"].isin(names)].copy()
     c["k"] = c.groupby("item")["code"].transform("max")
     c["item_label"] = c["item"].map(names)
