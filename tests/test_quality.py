@@ -158,3 +158,37 @@ def test_rules_registry_describes_thresholds():
     assert "50%" in RULES["speeder"].describe("en", 0.5)
     assert "6" in RULES["straightliner"].describe("zh")
     assert "10 minutes" in RULES["duplicate_answers"].describe("en")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=3, max_size=3), min_size=1, max_size=12),
+    st.data(),
+)
+def test_screen_never_crashes_and_flags_only_existing_rows(answers, data):
+    n = len(answers)
+    durations = data.draw(st.lists(st.one_of(st.none(), st.integers(0, 900)), min_size=n, max_size=n))
+    ids = data.draw(st.lists(st.one_of(st.none(), st.sampled_from(["a", "b", ""])), min_size=n, max_size=n))
+    ips = data.draw(
+        st.lists(st.one_of(st.none(), st.sampled_from(["1.1.1.1", "2.2.2.2(北京)"])), min_size=n, max_size=n)
+    )
+    times = data.draw(
+        st.lists(
+            st.one_of(st.none(), st.sampled_from(["2025-04-06 09:00", "2025-04-06 09:05"])), min_size=n, max_size=n
+        )
+    )
+    ds = make_ds(
+        [[NA if v is None else v for v in r] for r in answers],
+        durations=[NA if d is None else d for d in durations],
+        ids=[NA if i is None else i for i in ids],
+        ips=[NA if i is None else i for i in ips],
+        times=times,
+    )
+    out = screen(ds, min_items_straightline=2)
+    assert list(out.columns) == FLAG_COLUMNS
+    assert set(out["row"]) <= set(range(1, n + 1))
+    assert all(r and set(r) <= set(RULES) for r in out["reasons"])

@@ -153,3 +153,20 @@ def test_truncated_and_corrupted_exports(filename, data):
             i = data.draw(st.integers(min_value=0, max_value=len(blob) - 1))
             blob[i] = data.draw(st.integers(min_value=0, max_value=255))
     _assert_survey(_check(parse_survey, bytes(blob), filename))
+
+
+@SETTINGS
+@given(
+    st.sampled_from([b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"]),
+    st.binary(max_size=1024),
+    st.sampled_from(["a.xlsx", "a.xls", "a.csv"]),
+)
+def test_magic_prefixes(prefix, rest, filename):
+    """Broken workbooks and BOM-only junk are reported, not crashed on."""
+    _assert_survey(_check(parse_survey, prefix + rest, filename))
+
+
+def test_real_workbook_truncated_is_valueerror():
+    blob = fx.generic_xlsx(fx.answer_set(6))
+    for cut in (10, len(blob) // 2, len(blob) - 30):
+        _assert_survey(_check(parse_survey, blob[:cut], "a.xlsx"))
