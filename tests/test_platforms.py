@@ -409,3 +409,27 @@ def test_normalize_datetimes_picks_one_format_for_the_column():
     assert bad == 0 and out.tolist()[:2] == ["2025-04-06 09:01:00", "2025-04-13 13:00:00"]
     out, bad = normalize_datetimes(pd.Series(["2025-04-06T09:05:00.000+08:00", "02-Feb-2021 20:26:58"]))
     assert bad == 1 and out.iloc[0] == "2025-04-06 09:05:00" and out.iloc[1] == "02-Feb-2021 20:26:58"
+
+
+def test_concatenated_qualtrics_exports_drop_all_three_header_rows():
+    first = fx.qualtrics(ANSWERS[:4]).decode("utf-8-sig").splitlines()
+    second = fx.qualtrics(ANSWERS[4:7]).decode("utf-8-sig").splitlines()
+    survey = parse_survey(("\n".join(first + second) + "\n").encode("utf-8"), "q.csv")
+    assert len(survey.data) == 7
+    assert survey.rows.tolist() == [1, 2, 3, 4, 8, 9, 10]  # data rows 5-7 were the second file's headers
+    assert any("重复的表头" in w for w in survey.warnings)
+
+
+def test_surveymonkey_as_xlsx_workbook():
+    from openpyxl import Workbook
+
+    rows = list(csv.reader(io.StringIO(fx.surveymonkey(ANSWERS[:5]).decode())))
+    wb = Workbook()
+    for r in rows:
+        wb.active.append([int(v) if v.isdigit() else (v or None) for v in r])
+    buf = io.BytesIO()
+    wb.save(buf)
+    survey = parse_survey(buf.getvalue(), "s.xlsx")
+    assert survey.format == "surveymonkey" and len(survey.data) == 5
+    assert survey.data["Respondent ID"].tolist() == [f"1142{a.resp_id}" for a in ANSWERS[:5]]
+    assert survey.columns["row"].dropna().tolist() == fx.ITEMS_EN
