@@ -433,3 +433,17 @@ def test_surveymonkey_as_xlsx_workbook():
     assert survey.format == "surveymonkey" and len(survey.data) == 5
     assert survey.data["Respondent ID"].tolist() == [f"1142{a.resp_id}" for a in ANSWERS[:5]]
     assert survey.columns["row"].dropna().tolist() == fx.ITEMS_EN
+
+
+@pytest.mark.parametrize("sep", [";", ", "])
+def test_google_forms_checkbox_separators_but_not_free_text(sep):
+    rows = [
+        ["Timestamp", "Services you use", "Any other suggestions?"],
+        ["2025/04/06 9:01:00 AM GMT+8", sep.join(["Repair", "Bus"]), "Good food, but pricey"],
+        ["2025/04/06 9:02:00 AM GMT+8", "Bus", "Too noisy; fix the windows"],
+        ["2025/04/06 9:03:00 AM GMT+8", sep.join(["Repair", "Hot water", "Bus"]), "none"],
+    ]
+    survey = parse_survey(_csv(rows), "g.csv")
+    hints = survey.columns.set_index("name")["hint"]
+    assert hints["Services you use"] == "multi"
+    assert pd.isna(hints["Any other suggestions?"])

@@ -41,12 +41,18 @@ def detect_google_forms(raw: RawTable) -> float:
 
 
 def _is_checkbox(values: list[str]) -> bool:
-    joined = [v for v in values if ";" in v]
-    if not values or len(joined) < max(1, 0.1 * len(values)):
-        return False
-    # checkbox options recur across respondents; free text that happens to contain ';' does not
-    used = [p.strip() for v in values for p in v.split(";") if p.strip()]
-    return len(set(used)) <= 20 and len(used) >= 1.5 * len(set(used))
+    """Checkbox answers: options joined with ``;`` (or Google's own ``, ``) that recur across respondents.
+
+    Free text that happens to contain the separator does not recur, so it is not taken for a checkbox.
+    """
+    for sep in (";", ", "):
+        joined = [v for v in values if sep in v]
+        if not values or len(joined) < max(1, 0.1 * len(values)):
+            continue
+        used = [p.strip() for v in values for p in v.split(sep) if p.strip()]
+        if len(set(used)) <= 20 and len(used) >= 1.5 * len(set(used)):
+            return True
+    return False
 
 
 def parse_google_forms(raw: RawTable) -> Survey:
