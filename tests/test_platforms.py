@@ -447,3 +447,27 @@ def test_google_forms_checkbox_separators_but_not_free_text(sep):
     hints = survey.columns.set_index("name")["hint"]
     assert hints["Services you use"] == "multi"
     assert pd.isna(hints["Any other suggestions?"])
+
+
+def test_surveymonkey_chinese_interface_headings():
+    rows = [
+        ["受访者 ID", "收集器 ID", "开始日期", "结束日期", "IP 地址", "您的身份", "请评价：", "", "总体满意度"],
+        ["", "", "", "", "", "回复", "学生公寓", "食堂", "回复"],
+        [
+            "114200000001",
+            "431200001",
+            "04/06/2025 09:01:00 AM",
+            "04/06/2025 09:05:00 AM",
+            "1.2.3.4",
+            "学生",
+            "很满意",
+            "一般",
+            "比较满意",
+        ],
+    ]
+    survey = parse_survey(_csv(rows, bom=True), "s.csv")
+    assert survey.format == "surveymonkey"
+    c = survey.columns.set_index("name")
+    assert c.loc["受访者 ID", "hint"] == "id" and c.loc["结束日期", "hint"] == "submitted_at"
+    assert (c.loc["请评价： - 食堂", "stem"], c.loc["请评价： - 食堂", "row"]) == ("请评价：", "食堂")
+    assert survey.data["结束日期"].tolist() == ["2025-04-06 09:05:00"]

@@ -18,19 +18,40 @@ from ._common import Col, finish_survey, header_cells, norm_header, values_of
 
 __all__ = ["SURVEYMONKEY_META", "detect_surveymonkey", "parse_surveymonkey"]
 
+# keys without spaces, lower-case (English and the zh-CN interface's headings)
 SURVEYMONKEY_META = {
-    "respondent id": "id",
-    "collector id": "ignore",
-    "start date": "ignore",
-    "end date": "submitted_at",
-    "ip address": "ip",
-    "email address": "ignore",
-    "first name": "ignore",
-    "last name": "ignore",
-    "custom data": "ignore",
-    "custom data 1": "ignore",
+    "respondentid": "id",
+    "受访者id": "id",
+    "collectorid": "ignore",
+    "收集器id": "ignore",
+    "startdate": "ignore",
+    "开始日期": "ignore",
+    "enddate": "submitted_at",
+    "结束日期": "submitted_at",
+    "ipaddress": "ip",
+    "ip地址": "ip",
+    "emailaddress": "ignore",
+    "电子邮件地址": "ignore",
+    "firstname": "ignore",
+    "名字": "ignore",
+    "lastname": "ignore",
+    "姓氏": "ignore",
+    "customdata": "ignore",
+    "customdata1": "ignore",
+    "自定义数据": "ignore",
+    "自定义数据1": "ignore",
 }
-_SINGLE = {"response", "open-ended response", "open ended response", "回复", "回答", "开放式回复", "开放式回答"}
+_SINGLE = {
+    "response",
+    "open-ended response",
+    "open ended response",
+    "回复",
+    "回答",
+    "开放式回复",
+    "开放式回答",
+    "开放式响应",
+    "响应",
+}
 _DATES = [
     "%m/%d/%Y %I:%M:%S %p",
     "%m/%d/%Y %I:%M %p",
@@ -42,12 +63,16 @@ _DATES = [
 ]
 
 
+def _key(h: str) -> str:
+    return norm_header(h).replace(" ", "")
+
+
 def detect_surveymonkey(raw: RawTable) -> float:
-    first = {norm_header(h) for h in header_cells(raw)}
+    first = {_key(h) for h in header_cells(raw)}
     second = [norm_header(h) for h in header_cells(raw, 1)]
-    if {"respondent id", "collector id"} <= first:
+    if {"respondentid", "collectorid"} <= first or {"受访者id", "收集器id"} <= first:
         return 0.95
-    if "respondent id" in first and any(s in _SINGLE for s in second):
+    if first & {"respondentid", "受访者id"} and any(s in _SINGLE for s in second):
         return 0.9
     return 0.0
 
@@ -57,7 +82,7 @@ def parse_surveymonkey(raw: RawTable) -> Survey:
     cols: list[Col] = []
     stem, qnum = "", 0
     for i, (h, s) in enumerate(zip(top, sub, strict=False)):
-        hint = SURVEYMONKEY_META.get(norm_header(h))
+        hint = SURVEYMONKEY_META.get(_key(h))
         if hint:
             cols.append(Col(h, h, None, None, hint))
             stem = ""
