@@ -41,10 +41,18 @@ if level == "area":
         trend = trend[trend["key"] == view.area]
     trend["name"] = [area_label(k, lang) for k in trend["key"]]
 else:
+    # Item keys are labels, qualified as "area·label" where a label repeats (analysis.compare).
+    keys = trend["key"].astype(str)
     if view.area:
         labels = set(view.ds.items.loc[view.ds.items["area"] == view.area, "label"].astype(str))
-        trend = trend[trend["key"].astype(str).isin(labels)]
-    trend["name"] = trend["key"].astype(str)
+        trend = trend[keys.isin(labels) | keys.str.startswith(view.area + "·")]
+        keys = trend["key"].astype(str)
+
+    def _item_name(key: str) -> str:
+        area, sep, label = key.partition("·")
+        return f"{label} ({area_label(area, lang)})" if sep else key
+
+    trend["name"] = [_item_name(k) for k in keys]
 if not len(trend):
     st.info(view.t("no_items"))
     st.stop()

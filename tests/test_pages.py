@@ -246,3 +246,15 @@ def test_single_wave_without_groups_or_overall_item(monkeypatch, plain_url):
     at = open_page(monkeypatch, plain_url, "overview")
     assert_clean(at)
     assert len(at.get("plotly_chart")) == 1
+
+
+def test_item_trends_for_one_area(monkeypatch, demo_url):
+    import json
+
+    at = open_page(monkeypatch, demo_url, "trends", level="item", area="catering")
+    assert_clean(at)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    lines = [tr["name"] for tr in spec["data"] if tr.get("mode") == "lines+markers"]
+    assert lines, "catering items measured in several waves should be drawn"
+    catering_words = ("餐", "食", "饭", "菜")
+    assert all(any(w in name for w in catering_words) for name in lines), lines

@@ -60,6 +60,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "满意率 = 满意答案数 ÷ 有效答案数；满意 = {labels}；不计入有效：跳过、空、{na}。",
         "en": "Satisfaction rate = satisfied ÷ valid answers; satisfied = {labels}; not valid: skipped, empty, {na}.",
     },
+    "def_sample": {"zh": "样本：{n} 份答卷。", "en": "Sample: {n} responses."},
     "def_interval": {"zh": "区间：Wilson 95% 置信区间。", "en": "Interval: Wilson 95% confidence interval."},
     "def_flagged_on": {"zh": "已剔除可疑答卷。", "en": "Flagged responses excluded."},
     "def_flagged_off": {"zh": "包含全部答卷（未剔除可疑答卷）。", "en": "All responses included (none excluded)."},

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import loaders
-from ui.i18n import fmt_pct, t
+from ui.i18n import fmt_int, fmt_pct, t
 
 __all__ = ["compute", "definition_caption", "show_figure", "suppressed_note", "rate_ci", "page_title"]
 
@@ -67,6 +67,8 @@ def definition_caption(view: Any, definition: dict | None = None, *, interval: b
             (f"{title}：" if view.lang == "zh" else f"{title}: ")
             + t("def_satisfied", view.lang, labels=labels, na=na_short)
         )
+    if view.ds is not None:
+        lines.append(t("def_sample", view.lang, n=fmt_int(view.ds.n)))
     if interval:
         lines.append(t("def_interval", view.lang))
     lines.append(t("def_flagged_on" if view.exclude_flagged else "def_flagged_off", view.lang))
