@@ -258,3 +258,11 @@ def test_item_trends_for_one_area(monkeypatch, demo_url):
     assert lines, "catering items measured in several waves should be drawn"
     catering_words = ("餐", "食", "饭", "菜")
     assert all(any(w in name for w in catering_words) for name in lines), lines
+
+
+def test_clicking_the_selected_language_again_keeps_it(monkeypatch, demo_url):
+    at = open_page(monkeypatch, demo_url, "overview", lang="en")
+    at.segmented_control(key="frame_lang").set_value(None).run()
+    assert_clean(at)
+    assert at.title[0].value == "Overview"
+    assert at.segmented_control(key="frame_lang").value == "en"

@@ -199,6 +199,8 @@ def _encode(name: str, value: Any) -> str | None:
 def _sync(name: str) -> None:
     """on_change callback: write the widget's value to the URL."""
     value = st.session_state.get(_WIDGET_PREFIX + name)
+    if name == "lang" and value is None:  # clicking the selected language again keeps it
+        return
     enc = _encode(name, value)
     if enc is None:
         if name in st.query_params:
