@@ -111,3 +111,11 @@ def test_area_names_are_bilingual():
     assert area_label("catering", "zh") == "餐饮/食堂"
     assert area_label("catering", "en") == "Catering"
     assert area_label("", "en") == "All areas"
+
+
+def test_data_page_strings_are_merged_in():
+    data = pytest.importorskip("ui.strings_data")
+    key, entry = next(iter(data.STRINGS.items()))
+    assert key not in STRINGS  # the two files do not fight over keys
+    assert t(key, "en") == entry["en"] and t(key, "zh") == entry["zh"]
+    assert not set(data.STRINGS) & set(STRINGS)
