@@ -471,3 +471,17 @@ def test_surveymonkey_chinese_interface_headings():
     assert c.loc["受访者 ID", "hint"] == "id" and c.loc["结束日期", "hint"] == "submitted_at"
     assert (c.loc["请评价： - 食堂", "stem"], c.loc["请评价： - 食堂", "row"]) == ("请评价：", "食堂")
     assert survey.data["结束日期"].tolist() == ["2025-04-06 09:05:00"]
+
+
+def test_scientific_notation_in_generic_and_wjx_text_layouts():
+    """The lead's adapters (generic, wjx_text) report Excel-mangled numbers the same way."""
+    generic = [["学号", "身份", "学生公寓满意度"], ["2.01901E+11", "学生", "很满意"], ["2.01902E+11", "学生", "一般"]]
+    survey = parse_survey(_csv(generic, bom=True), "g.csv")
+    assert survey.format == "generic"
+    assert any("科学计数法" in w and "学号" in w for w in survey.warnings)
+    wjx = [fx.wjx_header() + ["手机号"]] + [
+        fx._wjx_meta(ANSWERS[0], 1) + ["学生", "很满意", "一般", "很满意", "一般", "很满意", "(空)", "1.38001E+10"]
+    ]
+    survey = parse_survey(_csv(wjx), "w.csv")
+    assert survey.format == "wjx_text"
+    assert any("科学计数法" in w and "手机号" in w for w in survey.warnings)

@@ -111,6 +111,9 @@ def build_survey(
     rows = rows.reset_index(drop=True)
     if body.empty:
         raise ValueError("文件只有表头，没有答卷数据。 The file has headers but no responses.")
+    from analysis.ingest.platforms._common import sci_notation_warnings  # Excel-mangled long ids (issue 3)
+
+    warnings += sci_notation_warnings(body, dict(zip(names, [c.get("hint") for c in columns], strict=True)))
     meta = pd.DataFrame(
         {
             "name": names,

@@ -34,6 +34,7 @@ __all__ = [
     "values_of",
     "text_column",
     "SAMPLE",
+    "sci_notation_warnings",
 ]
 
 SAMPLE = 5000  # values per column that layout heuristics look at
@@ -401,18 +402,7 @@ def finish_survey(
                 warnings.append(
                     f"“{name}”列有 {bad} 个时间无法识别，保留原文。 {bad} time value(s) of '{name}' could not be parsed."
                 )
-        sci = data[name].dropna().astype(str).str.strip()
-        n_sci = int(sci.str.match(SCI_NOTATION).sum())
-        if n_sci and (
-            col.hint == "id" or n_sci == len(sci) or re.search(r"学号|工号|编号|手机|电话|号码|id|phone", name, re.I)
-        ):
-            example = sci[sci.str.match(SCI_NOTATION)].iloc[0]
-            warnings.append(
-                f"“{name}”列有 {n_sci} 个值是科学计数法（如 {example}），Excel 已截掉了后面的数字，编号可能重复；"
-                "已按原样保留。请从问卷平台重新导出，或在 Excel 中把该列设为“文本”格式后再保存。"
-                f" {n_sci} value(s) of '{name}' are in scientific notation (e.g. {example}): Excel dropped digits, so ids"
-                " may collide; kept as given. Re-export, or format the column as Text in Excel before saving."
-            )
+    warnings += sci_notation_warnings(data, {c.name: c.hint for c in all_cols})
 
     columns = pd.DataFrame(
         {
@@ -433,6 +423,36 @@ def finish_survey(
         warnings=warnings,
         source_name=raw.source_name,
     )
+
+
+_ID_NAME = re.compile(r"学号|工号|编号|手机|电话|号码|身份证|\bid\b|phone|number", re.I)
+
+
+def sci_notation_warnings(data: pd.DataFrame, hints: dict[str, object] | None = None) -> list[str]:
+    """Warnings for columns where Excel turned long digit strings into scientific notation.
+
+    ``2.01901E+11`` was a 12-digit student number or id before Excel saved it; the lost digits
+    cannot be recovered, so the value is kept as given and the user is told to re-export. Checked
+    columns: a sure ``id`` (``hints``), names that suggest a number (学号, 手机, ID …), and columns
+    whose values are all in that notation.
+    """
+    hints = hints or {}
+    out = []
+    for name in data.columns:
+        sci = text_column(data[name]).dropna()
+        hit = sci.str.match(SCI_NOTATION)
+        n_sci = int(hit.sum())
+        if not n_sci:
+            continue
+        if hints.get(name) == "id" or n_sci == len(sci) or _ID_NAME.search(str(name)):
+            example = sci[hit].iloc[0]
+            out.append(
+                f"“{name}”列有 {n_sci} 个值是科学计数法（如 {example}），Excel 已截掉了后面的数字，编号可能重复；"
+                "已按原样保留。请从问卷平台重新导出，或在 Excel 中把该列设为“文本”格式后再保存。"
+                f" {n_sci} value(s) of '{name}' are in scientific notation (e.g. {example}): Excel dropped digits, so ids"
+                " may collide; kept as given. Re-export, or format the column as Text in Excel before saving."
+            )
+    return out
 
 
 def _fmt_rows(numbers: list[int], limit: int = 10) -> str:
