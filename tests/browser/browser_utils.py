@@ -95,9 +95,24 @@ def wait_chromium(timeout: float = 600.0) -> bool:
     return False
 
 
+# Records every transition of the script state with performance.now(): a poll alone can see
+# "notRunning" before a debounced rerun has started (TIPS.md).
+OBSERVER_JS = """
+window.__stStates = [];
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.attributeName === 'data-test-script-state') {
+      window.__stStates.push([performance.now(), r.target.getAttribute('data-test-script-state')]);
+    }
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
+"""
+
+
 def new_page(browser, **kwargs):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN", **kwargs)
-    context.set_default_timeout(30_000)
+    context.set_default_timeout(60_000)
+    context.add_init_script(OBSERVER_JS)
     return context.new_page()
 
 
@@ -105,16 +120,49 @@ def screenshot_name(nodeid: str) -> Path:
     return ARTIFACTS / (re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid)[-120:] + ".png")
 
 
-def wait_idle(page, timeout: float = 60_000) -> None:
-    """Wait until the script has finished its (debounced) rerun, as Streamlit's own e2e suite does."""
+def state_count(page) -> int:
+    """How many script-state transitions the page has seen (mark before an action)."""
+    return int(page.evaluate("window.__stStates ? window.__stStates.length : 0"))
+
+
+def wait_rerun(page, since: int = 0, *, start_timeout: float = 3_000, timeout: float = 90_000) -> None:
+    """Wait for the rerun an action started (after transition ``since``) to finish.
+
+    If no rerun starts within ``start_timeout`` ms the action did not trigger one; either way the
+    app must then be idle: ``notRunning`` ~210 ms later, as Streamlit's own e2e suite checks.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("n => (window.__stStates || []).slice(n).some(s => s[1] === 'running')",
+                               arg=since, timeout=start_timeout)
+    except PlaywrightTimeout:
+        pass
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_timeout(210)
+    page.wait_for_selector(IDLE, timeout=timeout)
+
+
+def wait_idle(page, timeout: float = 90_000) -> None:
+    """Wait until the script has finished its (debounced) rerun."""
     page.wait_for_timeout(210)
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
 def goto(page, base: str, path: str) -> None:
+    """Open ``path`` and wait for its first script run to finish (and any rerun it triggers)."""
     page.goto(f"{base}/{path.lstrip('/')}")
     page.wait_for_selector("[data-testid='stApp']")
+    wait_rerun(page, 0, start_timeout=30_000)
+    page.wait_for_timeout(300)
     wait_idle(page)
+
+
+def act(page, action) -> None:
+    """Run a UI action and wait for the rerun it causes."""
+    since = state_count(page)
+    action()
+    wait_rerun(page, since)
 
 
 def exceptions(page) -> list[str]:
@@ -130,6 +178,5 @@ def login(page, base: str, name: str = MANAGER[0], password: str = MANAGER[1], l
     sidebar.get_by_text(t("login_title", lang)).first.click()
     sidebar.get_by_label(t("login_user", lang)).fill(name)
     sidebar.get_by_label(t("login_password", lang)).fill(password)
-    sidebar.get_by_role("button", name=t("login_submit", lang)).click()
-    wait_idle(page)
+    act(page, lambda: sidebar.get_by_role("button", name=t("login_submit", lang)).click())
     sidebar.get_by_text(t("login_as", lang, name=name, role=t("role_manager", lang))).wait_for()
