@@ -128,6 +128,7 @@ def make_likert_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool =
 
     Notes
     -----
+    The x axis runs from the largest negative total (rounded up to 25%, at least 25%) to 100%.
     Codes below the midpoint go left of zero, above it right of zero; on odd scales the neutral
     answer is split half/half across zero (Heiberger & Robbins, "Design of Diverging Stacked Bar
     Charts for Likert Scales", J. Stat. Software 57(5), 2014). One trace per (k, code), so the
@@ -177,10 +178,20 @@ def make_likert_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool =
                 )
             )
     fig.update_layout(barmode="relative", bargap=0.25)
+    # The left side only reaches as far as the largest negative share needs (at least 25%), so
+    # high-satisfaction surveys do not waste half the chart; the right side always shows 100%.
+    neg_by_item: dict[str, float] = {}
+    for tr in fig.data:
+        for yy, xx in zip(tr.y, tr.x, strict=True):
+            if xx < 0:
+                neg_by_item[yy] = neg_by_item.get(yy, 0.0) + float(-xx)
+    neg = max(neg_by_item.values(), default=0.0)
+    left = -min(1.0, max(0.25, math.ceil((neg + 0.05) * 4) / 4))
+    ticks = [v for v in (-1, -0.75, -0.5, -0.25, 0, 0.25, 0.5, 0.75, 1) if v >= left]
     fig.update_xaxes(
-        range=[-1, 1],
-        tickvals=[-1, -0.5, 0, 0.5, 1],
-        ticktext=["100%", "50%", "0", "50%", "100%"],
+        range=[left, 1],
+        tickvals=ticks,
+        ticktext=[f"{abs(v) * 100:.0f}%" if v else "0" for v in ticks],
         title_text=_tr("share", lang),
         zeroline=True,
         zerolinecolor="#444",

@@ -73,6 +73,8 @@ def test_likert_diverging_sides_hand_computed():
     # the two neutral halves are 0.15 each, one on each side
     neutral = sorted(float(tr.x[0]) for tr in bars if tr.name == "一般")
     assert neutral == pytest.approx([-0.15, 0.15])
+    # axis: negative total 0.45 + 0.05 margin rounded up to a quarter → 50% on the left, 100% on the right
+    assert list(fig.layout.xaxis.range) == pytest.approx([-0.5, 1.0])
 
 
 def test_likert_even_scale_has_no_split_and_item_order_is_kept():
@@ -85,6 +87,9 @@ def test_likert_even_scale_has_no_split_and_item_order_is_kept():
     a = [float(tr.x[list(tr.y).index("A")]) for tr in fig.data]
     assert sum(x for x in a if x < 0) == pytest.approx(-0.3)
     assert sum(x for x in a if x > 0) == pytest.approx(0.7)
+    # largest negative total is B's 0.4 + 0.3 = 0.7 (+0.05 → 0.75) → the axis starts at -75%
+    assert fig.layout.xaxis.range[0] == pytest.approx(-0.75)
+    assert list(fig.layout.xaxis.ticktext) == ["75%", "50%", "25%", "0", "25%", "50%", "75%", "100%"]
 
 
 def test_likert_trace_count_does_not_grow_with_items():
