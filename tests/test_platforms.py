@@ -485,3 +485,24 @@ def test_scientific_notation_in_generic_and_wjx_text_layouts():
     survey = parse_survey(_csv(wjx), "w.csv")
     assert survey.format == "wjx_text"
     assert any("科学计数法" in w and "手机号" in w for w in survey.warnings)
+
+
+def test_numeric_total_row_in_generic_and_wjx_text_layouts():
+    generic = [
+        ["编号", "身份", "学生公寓满意度", "食堂满意度"],
+        ["1", "学生", "很满意", "一般"],
+        ["2", "教师", "一般", "很满意"],
+        ["3", "学生", "比较满意", "一般"],
+        ["", "3", "3", "3"],
+    ]
+    survey = parse_survey(_csv(generic, bom=True), "g.csv")
+    assert survey.format == "generic" and len(survey.data) == 3
+    assert any("合计" in w for w in survey.warnings)
+    rows = [fx.wjx_header()] + [
+        fx._wjx_meta(a, i) + [fx.ROLES_ZH[a.role]] + [fx._label(fx.ZH, p, "(跳过)") for p in a.items] + ["(空)"]
+        for i, a in enumerate(ANSWERS[:5], 1)
+    ]
+    rows.append(["", "", "", "", "", "", "5", "5", "5", "5", "5", "5", "0"])
+    survey = parse_survey(_csv(rows).decode().encode("gb18030"), "w.csv")
+    assert survey.format == "wjx_text" and len(survey.data) == 5
+    assert any("合计" in w for w in survey.warnings)

@@ -107,12 +107,15 @@ def build_survey(
             if any(last.startswith(w) for w in _TOTAL_WORDS):
                 warnings.append(f"删除了末尾的合计行（第 {int(rows.iloc[-1])} 行）。 Dropped a trailing total row.")
                 body, rows = body.iloc[:-1], rows.iloc[:-1]
+    from analysis.ingest.platforms._common import drop_total_rows, sci_notation_warnings  # issue 3 messy files
+
+    answer_cols = [i for i, c in enumerate(columns) if not c.get("hint")]
+    body, rows, more = drop_total_rows(body, rows, answer_cols, value_codes=value_codes)
+    warnings += more
     body = body.reset_index(drop=True)
     rows = rows.reset_index(drop=True)
     if body.empty:
         raise ValueError("文件只有表头，没有答卷数据。 The file has headers but no responses.")
-    from analysis.ingest.platforms._common import sci_notation_warnings  # Excel-mangled long ids (issue 3)
-
     warnings += sci_notation_warnings(body, dict(zip(names, [c.get("hint") for c in columns], strict=True)))
     meta = pd.DataFrame(
         {

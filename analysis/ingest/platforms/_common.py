@@ -35,6 +35,7 @@ __all__ = [
     "text_column",
     "SAMPLE",
     "sci_notation_warnings",
+    "drop_total_rows",
 ]
 
 SAMPLE = 5000  # values per column that layout heuristics look at
@@ -287,7 +288,7 @@ def _looks_like_total(row: list[str], text: pd.DataFrame, answer_cols: list[int]
     for c in answer_cols:
         if not row[c]:
             continue
-        others = text[c].dropna().iloc[-SAMPLE:]
+        others = text_column(text.iloc[-SAMPLE:, c]).dropna()
         if others.empty:
             continue
         numeric = pd.to_numeric(others.str.replace(",", "").str.rstrip("%"), errors="coerce").notna()
@@ -296,6 +297,29 @@ def _looks_like_total(row: list[str], text: pd.DataFrame, answer_cols: list[int]
         considered += 1
         numeric_here += _is_number(row[c])
     return considered >= 2 and numeric_here >= 0.6 * considered
+
+
+def drop_total_rows(
+    body: pd.DataFrame, numbers: pd.Series, answer_cols: list[int], *, value_codes: bool = False
+) -> tuple[pd.DataFrame, pd.Series, list[str]]:
+    """Drop total/summary rows at the bottom of ``body`` (rows aligned with ``numbers``).
+
+    A row is a total row when its first filled cell is 合计/总计/小计/Total/Sum/平均 …, or — for
+    text answers — when most of its filled cells under ``answer_cols`` (positions) are numbers
+    where the rows above hold text (an Excel SUM/COUNT row). Returns the kept rows, their numbers
+    and one warning per dropped row.
+    """
+    warnings = []
+    while len(body) > 1:
+        last = [_cell(v) for v in body.iloc[-1].tolist()]
+        if not _looks_like_total(last, body.iloc[:-1], answer_cols, value_codes):
+            break
+        warnings.append(
+            f"最后一行（数据行 {numbers.iloc[-1]}）像是合计/统计行而不是答卷，已删除：{', '.join(c for c in last if c)[:80]}。"
+            f" Dropped a total/summary row at the bottom (data row {numbers.iloc[-1]})."
+        )
+        body, numbers = body.iloc[:-1], numbers.iloc[:-1]
+    return body, numbers, warnings
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -357,15 +381,8 @@ def finish_survey(
         text, numbers = text[~repeat], numbers[~repeat]
 
     answer_cols = [i for i, c in enumerate(cols) if c.hint is None]
-    while len(text) > 1:
-        last = [_cell(v) for v in text.iloc[-1].tolist()]
-        if not _looks_like_total(last, text.iloc[:-1], answer_cols, value_codes):
-            break
-        warnings.append(
-            f"最后一行（数据行 {numbers.iloc[-1]}）像是合计/统计行而不是答卷，已删除：{', '.join(c for c in last if c)[:80]}。"
-            f" Dropped a total/summary row at the bottom (data row {numbers.iloc[-1]})."
-        )
-        text, numbers = text.iloc[:-1], numbers.iloc[:-1]
+    text, numbers, more = drop_total_rows(text, numbers, answer_cols, value_codes=value_codes)
+    warnings += more
     if text.empty:
         raise ValueError(
             "文件只有表头，没有答卷数据行。请确认导出时选择了全部答卷。"
