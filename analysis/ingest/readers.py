@@ -130,29 +130,68 @@ def _read_excel(data: bytes, kind: str) -> tuple[pd.DataFrame, list[str]]:
     raise ValueError("Excel 文件中没有数据。 The workbook has no data in any sheet.")
 
 
+def _arrow_frame(body: bytes, sep: str, head: str) -> pd.DataFrame:
+    """Parse UTF-8 CSV bytes with pyarrow into a grid of str (NA for empty); raises on ragged rows."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    first = next(csv.reader(io.StringIO(head), delimiter=sep), [])
+    names = [f"c{i}" for i in range(len(first))]
+    table = pacsv.read_csv(
+        io.BytesIO(body),
+        # default block size: several blocks parse in parallel (16 MB blocks were 1.4x slower at 35 MB)
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    if b"\r" in body:  # line breaks inside quoted values: \r\n and \r become \n, as in the text path
+        cols = []
+        for col in table.columns:
+            if pc.any(pc.match_substring(col, "\r")).as_py():
+                col = pc.replace_substring(pc.replace_substring(col, "\r\n", "\n"), "\r", "\n")
+            cols.append(col)
+        table = pa.table(cols, names=names)
+    frame = table.to_pandas()
+    frame.columns = range(frame.shape[1])
+    return frame
+
+
+def _read_csv_utf8_fast(data: bytes, name: str) -> tuple[pd.DataFrame, str, str] | None:
+    """UTF-8 files straight into pyarrow, skipping decode + re-encode (0.3 s of 0.5 s at 35 MB).
+
+    Returns ``(frame, encoding, separator)`` or None when the file is not plainly UTF-8 or pyarrow
+    cannot parse it; the caller then takes the general text path (same result, slower).
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        body, encoding = data[len(codecs.BOM_UTF8):], "utf-8-sig"
+    elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return None
+    else:
+        body, encoding = data, "utf-8"
+    try:  # a GB18030 file fails here at once, before any parsing
+        head = codecs.getincrementaldecoder("utf-8")("strict").decode(body[:1_000_000], final=False)
+    except UnicodeDecodeError:
+        return None
+    head = head.replace("\r\n", "\n").replace("\r", "\n")
+    sep = "\t" if name.endswith((".tsv", ".tab")) else sniff_separator(head)
+    try:
+        frame = _arrow_frame(body, sep, head)  # validates UTF-8 over the whole file
+    except Exception:  # invalid UTF-8 further on, ragged rows, odd quoting
+        return None
+    return frame, encoding, sep
+
+
 def _read_csv_text(text: str, sep: str) -> tuple[pd.DataFrame, list[str]]:
     """Parse CSV text into a padded grid; pyarrow first (fast), the csv module for ragged files."""
     warnings: list[str] = []
     try:
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
-
-        first = next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=sep), [])
-        names = [f"c{i}" for i in range(len(first))]
-        table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                null_values=[""],
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-            ),
-        )
-        frame = table.to_pandas()
-        frame.columns = range(frame.shape[1])
-        return frame, warnings
+        return _arrow_frame(text.encode("utf-8"), sep, text[:1_000_000]), warnings
     except Exception:  # ragged rows or odd quoting: fall back to the tolerant reader below
         pass
     try:
@@ -197,11 +236,15 @@ def read_table(data: bytes, filename: str = "") -> RawTable:
         if name.endswith((".xlsx", ".xls")):
             # 问卷星 sometimes serves HTML or text under an .xls name; read it as text if we can.
             warnings.append("扩展名为 Excel，但内容是文本，已按 CSV 读取。 Read an .xls/.xlsx name as text.")
-        text, encoding = decode_text(data)
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        sep = "\t" if name.endswith((".tsv", ".tab")) else sniff_separator(text)
-        frame, more = _read_csv_text(text, sep)
-        warnings += more
+        fast = _read_csv_utf8_fast(data, name)
+        if fast is not None:
+            frame, encoding, sep = fast
+        else:
+            text, encoding = decode_text(data)
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+            sep = "\t" if name.endswith((".tsv", ".tab")) else sniff_separator(text)
+            frame, more = _read_csv_text(text, sep)
+            warnings += more
         kind = "csv"
     frame = _drop_blank_edges(frame)
     if frame.empty:
