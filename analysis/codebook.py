@@ -288,6 +288,17 @@ def parse_datetime(series: pd.Series) -> pd.Series:
 
 def parse_duration(series: pd.Series) -> pd.Series:
     """Completion time in seconds from ``"125秒"``, ``"2分5秒"``, ``"00:02:05"`` or plain seconds."""
+    # Parse each distinct text once (a few thousand in a million rows): the regex extracts run per
+    # value in Python, 0.4 s per 100k rows on the whole column.
+    codes, uniques = pd.factorize(series.astype("string"), use_na_sentinel=True)
+    parsed = _parse_duration_values(pd.Series(uniques, dtype="string")).to_numpy(dtype="float64")
+    out = np.full(len(codes), np.nan)
+    hit = codes >= 0
+    out[hit] = parsed[codes[hit]]
+    return pd.Series(out, index=series.index, dtype="float64")
+
+
+def _parse_duration_values(series: pd.Series) -> pd.Series:
     s = series.astype("string").str.strip()
     plain = pd.to_numeric(s.where(s.str.fullmatch(r"\d+(\.\d+)?").fillna(False)), errors="coerce")
     parts = s.str.extract(r"^(?:(\d+)\s*(?:小时|时|h))?\s*(?:(\d+)\s*(?:分钟|分|m|min))?\s*(?:(\d+)\s*(?:秒|s|sec))?$")
