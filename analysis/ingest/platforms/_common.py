@@ -457,7 +457,13 @@ def sci_notation_warnings(data: pd.DataFrame, hints: dict[str, object] | None = 
     out = []
     for name in data.columns:
         sci = text_column(data[name]).dropna()
-        hit = sci.str.match(SCI_NOTATION)
+        # cheap vectorised pre-filter (no "e" → not scientific); the Python regex then runs only on
+        # candidates (the full-column regex was 2-4 s per 100k rows × 38 columns)
+        cand = sci.str.contains("[eE]", regex=True).fillna(False).to_numpy(dtype=bool)
+        if not cand.any():
+            continue
+        hit = pd.Series(False, index=sci.index, dtype="boolean")
+        hit[cand] = sci[cand].str.match(SCI_NOTATION)
         n_sci = int(hit.sum())
         if not n_sci:
             continue
