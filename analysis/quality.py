@@ -94,14 +94,6 @@ RULES: dict[str, Rule] = {
 _IP_SUFFIX = re.compile(r"\s*[(（].*$")
 
 
-def _ip_key(value: object) -> object:
-    """``58.19.2.1(湖北-武汉)`` → ``58.19.2.1``; empty → NA."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return pd.NA
-    text = _IP_SUFFIX.sub("", str(value)).strip()
-    return text or pd.NA
-
-
 def screen(
     ds: Dataset,
     *,
@@ -182,23 +174,24 @@ def screen(
         ids = ids.mask(ids == "")
         flags["duplicate_id"] = (ids.notna() & ids.duplicated(keep="first")).to_numpy(dtype=bool)
 
-    # identical answers from the same IP within the window
+    # identical answers from the same IP within the window: sort by (ip, answer pattern, time) and
+    # compare each response with the previous one of the same group
     if codes.shape[1] and "ip" in resp and "submitted_at" in resp:
         ip = resp["ip"].astype("string").str.replace(_IP_SUFFIX, "", regex=True).str.strip()
         ip = ip.mask(ip == "")
         when = pd.to_datetime(resp["submitted_at"], errors="coerce")
-        # one 64-bit hash per answer pattern (NA kept distinct from every code): vectorised, no
-        # per-row Python (was a string join per row and a loop per group: 15 s at 100k rows)
-        pattern = pd.util.hash_pandas_object(answers.astype("float64").fillna(-1.0), index=False).to_numpy()
-        work = pd.DataFrame({"i": np.arange(n), "ip": ip, "when": when, "pattern": pattern, "nv": n_valid})
-        work = work[work["ip"].notna() & work["when"].notna() & (work["nv"] > 0)]
-        window = pd.Timedelta(minutes=float(duplicate_minutes))
-        # within each (ip, pattern) group, ordered by time then row: gap to the previous response
-        work = work.sort_values(["ip", "pattern", "when", "i"], kind="stable")
-        same = (work["ip"].eq(work["ip"].shift()) & work["pattern"].eq(work["pattern"].shift())).to_numpy(dtype=bool)
-        gaps = work["when"].diff()
-        hit = same & (gaps <= window).fillna(False).to_numpy(dtype=bool)
-        flags["duplicate_answers"][work["i"].to_numpy()[hit]] = True
+        filled = np.where(valid, codes, 0).astype(np.int64)  # NA → 0 (never a valid code)
+        pattern = pd.util.hash_pandas_object(pd.DataFrame(filled), index=False).to_numpy()
+        work = pd.DataFrame({"i": np.arange(n), "ip": ip, "when": when, "pattern": pattern})
+        work = work[work["ip"].notna().to_numpy() & work["when"].notna().to_numpy() & (n_valid > 0)]
+        if len(work) > 1:
+            work = work.sort_values(["ip", "pattern", "when", "i"], kind="stable")
+            same = (work["ip"] == work["ip"].shift()).fillna(False) & (work["pattern"] == work["pattern"].shift())
+            gap = work["when"] - work["when"].shift()
+            hit = same.to_numpy(dtype=bool) & (gap <= pd.Timedelta(minutes=float(duplicate_minutes))).to_numpy(
+                dtype=bool
+            )
+            flags["duplicate_answers"][work["i"].to_numpy()[hit]] = True
 
     any_flag = np.zeros(n, dtype=bool)
     for v in flags.values():
