@@ -506,3 +506,28 @@ def test_numeric_total_row_in_generic_and_wjx_text_layouts():
     survey = parse_survey(_csv(rows).decode().encode("gb18030"), "w.csv")
     assert survey.format == "wjx_text" and len(survey.data) == 5
     assert any("合计" in w for w in survey.warnings)
+
+
+def test_wjx_codes_detected_with_many_open_questions():
+    head = [
+        "序号",
+        "提交答卷时间",
+        "所用时间",
+        "来源",
+        "来源详情",
+        "来自IP",
+        "1、您的身份",
+        "2、公寓满意度",
+        "3、建议一",
+        "4、建议二",
+        "5、建议三",
+    ]
+    meta = ["1", "2025/4/3 9:01:11", "59秒", "手机提交", "直接访问", "1.2.3.4"]
+    codes = [head, meta + ["1", "2", "宿舍太吵", "食堂贵", "无"], meta + ["2", "1", "还行", "(空)", "好"]]
+    assert parse_survey(_csv(codes, bom=True), "w.csv").format == "wjx_codes"  # 2 of 5 question columns numeric
+    text = [
+        head,
+        meta + ["学生", "比较满意", "宿舍太吵", "食堂贵", "无"],
+        meta + ["教师", "很满意", "还行", "(空)", "1"],
+    ]
+    assert parse_survey(_csv(text, bom=True), "w.csv").format == "wjx_text"

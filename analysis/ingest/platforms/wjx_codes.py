@@ -15,6 +15,7 @@ import re
 from analysis.ingest import Adapter, register
 from analysis.ingest.readers import RawTable
 from analysis.model import Survey
+from analysis.scales import NA_LABELS, SCALES, normalize_label
 
 from ._common import Col, finish_survey, header_cells, int_column_share, values_of
 
@@ -81,14 +82,35 @@ def _is_wjx(raw: RawTable) -> bool:
     return "序号" in heads and "提交答卷时间" in heads
 
 
+def _scale_words() -> frozenset[str]:
+    words = set(NA_LABELS)
+    for scale in SCALES.values():
+        words |= set(scale.lookup)
+    return frozenset(words)
+
+
 def detect_wjx_codes(raw: RawTable) -> float:
-    """1.0 for a 问卷星 header whose choice columns hold only option numbers; else 0."""
+    """1.0 for a 问卷星 header whose choice columns hold option numbers; else 0.
+
+    Most question columns all-integer → codes. With many open questions the share can be lower:
+    then codes still win when at least a quarter of the columns are integer and no other column
+    holds a scale label (the text export writes 很满意, 一般 … where the code export writes 1, 3 …).
+    """
     if not _is_wjx(raw) or len(raw.frame) < 2:
         return 0.0
     cols = parse_wjx_headers(raw)
     question = [i for i, c in enumerate(cols) if c.hint is None and c.qnum is not None]
-    share = int_column_share(raw.frame.iloc[1:], question, ignore=_MISSING - {"-2", "-3"})
-    return 1.0 if share >= 0.5 else 0.0
+    body = raw.frame.iloc[1:]
+    share = int_column_share(body, question, ignore=_MISSING - {"-2", "-3"})
+    if share >= 0.5:
+        return 1.0
+    if share >= 0.25:
+        words = _scale_words()
+        for i in question:
+            if any(normalize_label(v) in words for v in values_of(raw, i, 1, limit=200)):
+                return 0.0
+        return 1.0
+    return 0.0
 
 
 def parse_wjx_codes(raw: RawTable) -> Survey:
