@@ -531,3 +531,26 @@ def test_wjx_codes_detected_with_many_open_questions():
         meta + ["教师", "很满意", "还行", "(空)", "1"],
     ]
     assert parse_survey(_csv(text, bom=True), "w.csv").format == "wjx_text"
+
+
+def test_qualtrics_legacy_two_header_rows():
+    rows = [
+        ["ResponseID", "IPAddress", "StartDate", "EndDate", "Finished", "Q1", "Q2_1", "Q2_2"],
+        [
+            "ResponseID",
+            "IPAddress",
+            "StartDate",
+            "EndDate",
+            "Finished",
+            "Your role",
+            "Please rate - Canteen",
+            "Please rate - Hot water",
+        ],
+        ["R_1", "1.2.3.4", "2025-04-06 09:01:00", "2025-04-06 09:05:00", "1", "Student", "Satisfied", "Neutral"],
+        ["R_2", "1.2.3.5", "2025-04-06 09:02:00", "2025-04-06 09:07:00", "1", "Staff", "Very satisfied", ""],
+    ]
+    survey = parse_survey(_csv(rows), "q.csv")
+    assert survey.format == "qualtrics" and len(survey.data) == 2 and not survey.value_codes
+    c = survey.columns.set_index("name")
+    assert c.loc["ResponseID", "hint"] == "id" and c.loc["EndDate", "hint"] == "submitted_at"
+    assert (c.loc["Q2_2", "stem"], c.loc["Q2_2", "row"]) == ("Please rate", "Hot water")
