@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +52,14 @@ def _limit(name: str, default: int) -> int:
 
 MAX_MB = _limit("SURVEY_MAX_UPLOAD_MB", 200)
 MAX_ROWS = _limit("SURVEY_MAX_ROWS", 2_000_000)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$:])")
+
+
+def _plain(text: object) -> str:
+    """Text from a file or an error, escaped so Markdown shows it literally (no links, images, HTML)."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
 
 
 def _digest(uploaded) -> str:
@@ -133,10 +142,10 @@ def _parse(uploaded, digest: str, lang: str) -> dict | None:
             bar.progress(1.0, text=t("data_read_done", lang))
             status.update(label=t("data_read_done", lang), state="complete")
     except ValueError as exc:
-        st.error(t("data_bad_file", lang) + str(exc))
+        st.error(t("data_bad_file", lang) + _plain(exc))
         return None
     except Exception as exc:  # a broken file must never show a traceback
-        st.error(t("data_bad_file", lang) + f"{type(exc).__name__}: {str(exc)[:300]}")
+        st.error(t("data_bad_file", lang) + _plain(f"{type(exc).__name__}: {str(exc)[:300]}"))
         return None
     state = {"digest": digest, "survey": survey, "key": key, "codebook": codebook, "reused": saved is not None,
              "applied": None}
@@ -168,7 +177,7 @@ def _apply(state: dict, edited: pd.DataFrame) -> tuple[Dataset | None, pd.DataFr
 def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.DataFrame | None, lang: str) -> None:
     st.subheader(t("data_validation_header", lang))
     for message in ds.warnings:
-        st.warning(message)
+        st.warning(_plain(message))
     areas = sorted(set(ds.items["area"]))
     st.caption(t("data_items_summary", lang, k=len(ds.items), areas=", ".join(areas)))
     total, cells = _unknown_cells(state["survey"], ds, edited, MAX_LISTED_CELLS)
@@ -221,18 +230,18 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
                                        codebook=edited, user=user)
             status.update(state="complete")
     except ValueError as exc:
-        st.error(t("data_store_error", lang) + str(exc))
+        st.error(t("data_store_error", lang) + _plain(exc))
         return
     if result.duplicate_of is not None:
         st.warning(t("data_duplicate", lang, wave=result.duplicate_of))
         if getattr(result, "restored", False):
             for message in result.warnings or []:
-                st.info(message)
+                st.info(_plain(message))
     else:
         st.success(t("data_saved", lang, name=getattr(result, "name", "") or name, n=result.n_responses))
         for message in result.warnings or []:
             if message not in ds.warnings:  # the validation report above already showed those
-                st.warning(message)
+                st.warning(_plain(message))
 
 
 def _upload_section(user: str, lang: str) -> None:
@@ -244,6 +253,9 @@ def _upload_section(user: str, lang: str) -> None:
         help=t("data_upload_help", lang, mb=MAX_MB, rows=f"{MAX_ROWS:,}"),
     )
     if uploaded is None:
+        # forget the last file's parsed copy (a million-row survey is worth freeing)
+        st.session_state.pop("data_parsed", None)
+        st.session_state.pop("data_digest", None)
         return
     if uploaded.size > MAX_MB * 2**20:
         st.error(t("data_too_large", lang, size=uploaded.size / 2**20, mb=MAX_MB))
@@ -269,7 +281,7 @@ def _upload_section(user: str, lang: str) -> None:
                        file_name=f"codebook_{state['key']}.csv", mime="text/csv", key="data_cb_download")
     ds, flags, error = _apply(state, edited)
     if error is not None:
-        st.error(t("data_codebook_error", lang) + error)
+        st.error(t("data_codebook_error", lang) + _plain(error))
         return
     _show_validation(state, edited, ds, flags, lang)
     _save_form(uploaded, state, edited, ds, user, lang)
@@ -316,7 +328,7 @@ def _waves_section(user: str, lang: str) -> None:
     try:
         waves = store.list_waves(engine, include_deleted=True)
     except ValueError as exc:
-        st.error(t("data_store_error", lang) + str(exc))
+        st.error(t("data_store_error", lang) + _plain(exc))
         return
     deleted_mask = waves["deleted_at"].notna() if "deleted_at" in waves else pd.Series(False, index=waves.index)
     active, deleted = waves[~deleted_mask], waves[deleted_mask]
@@ -351,14 +363,14 @@ def _waves_section(user: str, lang: str) -> None:
                 log["detail"] = log["detail"].map(lambda d: json.dumps(d, ensure_ascii=False, default=str))
             st.dataframe(log, hide_index=True)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(_plain(exc))
 
 
 def _act(action, done: str, lang: str) -> None:
     try:
         action()
     except ValueError as exc:
-        st.error(t("data_store_error", lang) + str(exc))
+        st.error(t("data_store_error", lang) + _plain(exc))
         return
     st.session_state["data_flash"] = done
     st.rerun()

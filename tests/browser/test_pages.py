@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
-from browser_utils import PAGES, act, exceptions, goto, new_page
+from browser_utils import ARTIFACTS, PAGES, ROOT, act, exceptions, goto, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -101,3 +102,18 @@ def test_anonymity_threshold_hides_the_small_parent_group(app_server, page):
     rows = page.locator("[data-testid='stDataFrame'] table tbody tr")
     parent_rows = [r for r in rows.all() if r.locator("td").first.inner_text().strip() == "家长"]
     assert parent_rows and any("n=" in c.inner_text() for c in parent_rows[0].locator("td").all()[1:])
+
+
+def test_overview_screenshot(app_server, page):
+    """The README's screenshot (docs/screenshot-overview.png when SURVEY_UPDATE_SCREENSHOT=1)."""
+    goto(page, app_server.base, "overview")
+    assert exceptions(page) == []
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for()
+    page.wait_for_timeout(1000)  # let plotly finish drawing
+    if os.environ.get("SURVEY_UPDATE_SCREENSHOT"):
+        target = ROOT / "docs" / "screenshot-overview.png"
+    else:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        target = ARTIFACTS / "overview-zh.png"
+    page.screenshot(path=str(target), full_page=False)
+    assert target.stat().st_size > 20_000
