@@ -71,11 +71,15 @@ def bootstrap_allowed(token_given: str | None = None) -> tuple[bool, bool]:
         if token_given is None:
             return True, True
         return hmac.compare_digest(token_given.encode(), expected.encode()), True
+    return _is_local(), False
+
+
+def _is_local() -> bool:
+    """True when the browser runs on the server itself (Streamlit reports no address for 127.0.0.1 / ::1)."""
     try:
-        local = st.context.ip_address is None
+        return st.context.ip_address is None
     except Exception:  # no browser context (bare script run): treat as local
-        local = True
-    return local, False
+        return True
 
 
 def _bootstrap_form(engine: Any, lang: str) -> Any | None:
