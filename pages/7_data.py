@@ -153,7 +153,7 @@ def _parse(uploaded, digest: str, lang: str) -> dict | None:
     return state
 
 
-def _apply(state: dict, edited: pd.DataFrame) -> tuple[Dataset | None, pd.DataFrame | None, str | None]:
+def _apply(state: dict, edited: pd.DataFrame, lang: str) -> tuple[Dataset | None, pd.DataFrame | None, str | None]:
     """Apply the edited codebook and screen; cached on the codebook's content."""
     cb_hash = hashlib.sha256(codebook_to_csv(edited).encode("utf-8")).hexdigest()
     cached = state.get("applied")
@@ -161,11 +161,13 @@ def _apply(state: dict, edited: pd.DataFrame) -> tuple[Dataset | None, pd.DataFr
         return cached[1], cached[2], cached[3]
     ds, flags, error = None, None, None
     try:
-        ds = apply_codebook(state["survey"], edited)
+        with st.spinner(t("data_step_validate", lang)):
+            ds = apply_codebook(state["survey"], edited)
         try:
             from analysis.quality import screen
 
-            flags = screen(ds)
+            with st.spinner(t("data_step_validate", lang)):
+                flags = screen(ds)
         except ImportError:
             flags = ds.flags
     except ValueError as exc:
@@ -279,7 +281,7 @@ def _upload_section(user: str, lang: str) -> None:
     edited = edited.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str)
     st.download_button(t("data_codebook_download", lang), ("\ufeff" + codebook_to_csv(edited)).encode("utf-8"),
                        file_name=f"codebook_{state['key']}.csv", mime="text/csv", key="data_cb_download")
-    ds, flags, error = _apply(state, edited)
+    ds, flags, error = _apply(state, edited, lang)
     if error is not None:
         st.error(t("data_codebook_error", lang) + _plain(error))
         return
