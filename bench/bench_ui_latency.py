@@ -153,11 +153,18 @@ def measure(base: str, wave_id: int, changes: int) -> dict:
             if not runs or not dones:
                 continue  # the change did not rerun (e.g. the same option clicked): nothing to time
             state_key = page.url.split("?", 1)[-1]
-            rows.append({
-                "change": name, "value": value, "latency": (dones[-1] - t_input) / 1000,
-                "to_running": (runs[0] - t_input) / 1000, "script": (dones[-1] - runs[0]) / 1000,
-                "reruns": len(runs), "bytes": frames.bytes, "first_visit": state_key not in seen,
-            })
+            rows.append(
+                {
+                    "change": name,
+                    "value": value,
+                    "latency": (dones[-1] - t_input) / 1000,
+                    "to_running": (runs[0] - t_input) / 1000,
+                    "script": (dones[-1] - runs[0]) / 1000,
+                    "reruns": len(runs),
+                    "bytes": frames.bytes,
+                    "first_visit": state_key not in seen,
+                }
+            )
             seen.add(state_key)
         browser.close()
     return {"cold": cold, "cold_bytes": cold_bytes, "rows": rows}
@@ -192,15 +199,20 @@ def summarise(res: dict) -> dict:
     first = [r["latency"] for r in rows if r["first_visit"]]
     again = [r["latency"] for r in rows if not r["first_visit"]]
     return {
-        "n": res["n"], "changes": len(rows), "median": statistics.median(lat) if lat else float("nan"),
-        "p95": p95(lat), "max": max(lat) if lat else float("nan"),
+        "n": res["n"],
+        "changes": len(rows),
+        "median": statistics.median(lat) if lat else float("nan"),
+        "p95": p95(lat),
+        "max": max(lat) if lat else float("nan"),
         "first_median": statistics.median(first) if first else float("nan"),
         "again_median": statistics.median(again) if again else float("nan"),
         "to_running": statistics.median([r["to_running"] for r in rows]) if rows else float("nan"),
         "script": statistics.median([r["script"] for r in rows]) if rows else float("nan"),
         "bytes_median": statistics.median([r["bytes"] for r in rows]) if rows else 0,
         "bytes_max": max([r["bytes"] for r in rows]) if rows else 0,
-        "cold": res["cold"], "ingest_s": res["ingest_s"], "file_mb": res["file_mb"],
+        "cold": res["cold"],
+        "ingest_s": res["ingest_s"],
+        "file_mb": res["file_mb"],
     }
 
 
@@ -213,27 +225,42 @@ def verdict(s: dict) -> str:
 def report(results: list[dict]) -> str:
     from _results import stamp
 
-    lines = [stamp(), "",
-             "Real browser (headless Chromium via Playwright) against `streamlit run dashboard.py` on a SQLite store "
-             "holding one generated 问卷星 wave (30 items); the overview page of that wave; sidebar filters changed in "
-             "a fixed rotation (area, 好差评 definition, area, breakdown, area, exclude flagged). Latency = last "
-             "`notRunning` − the input event, both `performance.now()` in the page (MutationObserver on "
-             "`data-test-script-state`). Bytes = websocket frames received during the rerun.", "",
-             "| responses | changes | median s | p95 s | max s | first visit median s | repeat median s | "
-             "input→running s | script run s | bytes/rerun median | bytes/rerun max | cold open s | verdict |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        stamp(),
+        "",
+        "Real browser (headless Chromium via Playwright) against `streamlit run dashboard.py` on a SQLite store "
+        "holding one generated 问卷星 wave (30 items); the overview page of that wave; sidebar filters changed in "
+        "a fixed rotation (area, 好差评 definition, area, breakdown, area, exclude flagged). Latency = last "
+        "`notRunning` − the input event, both `performance.now()` in the page (MutationObserver on "
+        "`data-test-script-state`). Bytes = websocket frames received during the rerun.",
+        "",
+        "| responses | changes | median s | p95 s | max s | first visit median s | repeat median s | "
+        "input→running s | script run s | bytes/rerun median | bytes/rerun max | cold open s | verdict |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for res in results:
         s = summarise(res)
         lines.append(
             f"| {s['n']:,} | {s['changes']} | {s['median']:.3f} | {s['p95']:.3f} | {s['max']:.3f} | "
             f"{s['first_median']:.3f} | {s['again_median']:.3f} | {s['to_running']:.3f} | {s['script']:.3f} | "
-            f"{s['bytes_median'] / 1024:.0f} KB | {s['bytes_max'] / 1024:.0f} KB | {s['cold']:.1f} | {verdict(s)} |")
-    lines += ["", "Budgets: 100k median ≤ 0.5 s and p95 ≤ 1.5 s; 1M p95 ≤ 2.5 s; ≤ 5 MB per rerun.", "",
-              "Per change (change · new value · latency s · script s · KB · first visit):", ""]
+            f"{s['bytes_median'] / 1024:.0f} KB | {s['bytes_max'] / 1024:.0f} KB | {s['cold']:.1f} | {verdict(s)} |"
+        )
+    lines += [
+        "",
+        "Budgets: 100k median ≤ 0.5 s and p95 ≤ 1.5 s; 1M p95 ≤ 2.5 s; ≤ 5 MB per rerun.",
+        "",
+        "Per change (change · new value · latency s · script s · KB · first visit):",
+        "",
+    ]
     for res in results:
-        lines.append(f"- {res['n']:,} responses (file {res['file_mb']:.0f} MB, ingest {res['ingest_s']:.1f} s): "
-                     + "; ".join(f"{r['change']}={r['value']} {r['latency']:.2f}/{r['script']:.2f}/"
-                                 f"{r['bytes'] / 1024:.0f}{'*' if r['first_visit'] else ''}" for r in res["rows"]))
+        lines.append(
+            f"- {res['n']:,} responses (file {res['file_mb']:.0f} MB, ingest {res['ingest_s']:.1f} s): "
+            + "; ".join(
+                f"{r['change']}={r['value']} {r['latency']:.2f}/{r['script']:.2f}/"
+                f"{r['bytes'] / 1024:.0f}{'*' if r['first_visit'] else ''}"
+                for r in res["rows"]
+            )
+        )
     return "\n".join(lines)
 
 
@@ -251,10 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.sizes:
         res = run_size(n, args.items, args.changes)
         s = summarise(res)
-        print(f"{n:>9,}: median {s['median']:.3f} s, p95 {s['p95']:.3f} s, max {s['max']:.3f} s, "
-              f"first-visit median {s['first_median']:.3f} s, repeat median {s['again_median']:.3f} s, "
-              f"bytes/rerun max {s['bytes_max'] / 1024:.0f} KB, cold open {s['cold']:.1f} s, "
-              f"ingest {s['ingest_s']:.1f} s — {verdict(s)}", flush=True)
+        print(
+            f"{n:>9,}: median {s['median']:.3f} s, p95 {s['p95']:.3f} s, max {s['max']:.3f} s, "
+            f"first-visit median {s['first_median']:.3f} s, repeat median {s['again_median']:.3f} s, "
+            f"bytes/rerun max {s['bytes_max'] / 1024:.0f} KB, cold open {s['cold']:.1f} s, "
+            f"ingest {s['ingest_s']:.1f} s — {verdict(s)}",
+            flush=True,
+        )
         results.append(res)
     text = report(results)
     print(text)

@@ -87,9 +87,14 @@ def _unknown_cells(survey: Survey, ds: Dataset, codebook: pd.DataFrame, limit: i
         mask = (raw.isin(bad) & ds.answers[item].isna()).to_numpy()
         total += int(mask.sum())
         if sum(len(p) for p in parts) < limit:
-            parts.append(pd.DataFrame({"row": survey.rows.to_numpy()[mask], "column": item,
-                                       "value": raw.to_numpy()[mask].astype(str)}))
-    table = pd.concat(parts, ignore_index=True).head(limit) if parts else pd.DataFrame(columns=["row", "column", "value"])
+            parts.append(
+                pd.DataFrame(
+                    {"row": survey.rows.to_numpy()[mask], "column": item, "value": raw.to_numpy()[mask].astype(str)}
+                )
+            )
+    table = (
+        pd.concat(parts, ignore_index=True).head(limit) if parts else pd.DataFrame(columns=["row", "column", "value"])
+    )
     return total, table
 
 
@@ -147,8 +152,14 @@ def _parse(uploaded, digest: str, lang: str) -> dict | None:
     except Exception as exc:  # a broken file must never show a traceback
         st.error(t("data_bad_file", lang) + _plain(f"{type(exc).__name__}: {str(exc)[:300]}"))
         return None
-    state = {"digest": digest, "survey": survey, "key": key, "codebook": codebook, "reused": saved is not None,
-             "applied": None}
+    state = {
+        "digest": digest,
+        "survey": survey,
+        "key": key,
+        "codebook": codebook,
+        "reused": saved is not None,
+        "applied": None,
+    }
     st.session_state["data_parsed"] = state
     return state
 
@@ -194,9 +205,10 @@ def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.D
         shown = flags.copy()
         if "reasons" in shown:
             shown["reasons"] = shown["reasons"].map(lambda r: ", ".join(r) if isinstance(r, (list, tuple)) else str(r))
-        st.dataframe(shown.head(MAX_LISTED_CELLS).rename(columns={"row": t("col_row", lang),
-                                                                  "reasons": t("col_reasons", lang)}),
-                     hide_index=True)
+        st.dataframe(
+            shown.head(MAX_LISTED_CELLS).rename(columns={"row": t("col_row", lang), "reasons": t("col_reasons", lang)}),
+            hide_index=True,
+        )
     else:
         st.caption(t("data_no_flags", lang))
 
@@ -209,12 +221,16 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
         c1, c2, c3 = st.columns(3)
         period = c1.text_input(t("data_wave_period", lang), key="data_wave_period")
         unit = c2.text_input(t("data_wave_unit", lang), key="data_wave_unit")
-        channel = c3.text_input(t("data_wave_channel", lang), value="问卷调查" if lang == "zh" else "questionnaire",
-                                key="data_wave_channel")
+        channel = c3.text_input(
+            t("data_wave_channel", lang), value="问卷调查" if lang == "zh" else "questionnaire", key="data_wave_channel"
+        )
         c4, c5 = st.columns(2)
-        distributed = c4.number_input(t("data_wave_distributed", lang), min_value=0, value=0, step=1,
-                                      key="data_wave_distributed")
-        returned = c5.number_input(t("data_wave_returned", lang), min_value=0, value=n, step=1, key="data_wave_returned")
+        distributed = c4.number_input(
+            t("data_wave_distributed", lang), min_value=0, value=0, step=1, key="data_wave_distributed"
+        )
+        returned = c5.number_input(
+            t("data_wave_returned", lang), min_value=0, value=n, step=1, key="data_wave_returned"
+        )
         submitted = st.form_submit_button(t("data_save", lang), type="primary")
     if not submitted:
         return
@@ -222,14 +238,21 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
     if not name:
         st.error(t("data_need_name", lang))
         return
-    meta = {"name": name, "period": period.strip(), "unit": unit.strip(), "channel": channel.strip(),
-            "distributed": int(distributed) or None, "returned": int(returned) or None}
+    meta = {
+        "name": name,
+        "period": period.strip(),
+        "unit": unit.strip(),
+        "channel": channel.strip(),
+        "distributed": int(distributed) or None,
+        "returned": int(returned) or None,
+    }
     engine = _engine()
     try:
         with st.status(t("data_saving", lang), expanded=False) as status:
             # the store saves the edited codebook under the questionnaire key and writes the audit row
-            result = store.ingest_file(engine, uploaded.getvalue(), uploaded.name, wave=name, meta=meta,
-                                       codebook=edited, user=user)
+            result = store.ingest_file(
+                engine, uploaded.getvalue(), uploaded.name, wave=name, meta=meta, codebook=edited, user=user
+            )
             status.update(state="complete")
     except ValueError as exc:
         st.error(t("data_store_error", lang) + _plain(exc))
@@ -269,8 +292,16 @@ def _upload_section(user: str, lang: str) -> None:
     survey: Survey = state["survey"]
     adapter = ADAPTERS.get(survey.format)
     platform = (adapter.title_zh if lang == "zh" else adapter.title_en) if adapter else survey.format
-    st.markdown(t("data_detected", lang, platform=platform, encoding=survey.encoding, n=len(survey.data),
-                  m=survey.data.shape[1]))
+    st.markdown(
+        t(
+            "data_detected",
+            lang,
+            platform=platform,
+            encoding=survey.encoding,
+            n=len(survey.data),
+            m=survey.data.shape[1],
+        )
+    )
     st.caption(t("data_preview", lang, k=PREVIEW_ROWS))
     st.dataframe(survey.data.head(PREVIEW_ROWS), hide_index=True)
 
@@ -279,8 +310,13 @@ def _upload_section(user: str, lang: str) -> None:
     st.info(t("data_codebook_reused" if state["reused"] else "data_codebook_suggested", lang))
     edited = _codebook_editor(state["codebook"], digest, lang)
     edited = edited.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str)
-    st.download_button(t("data_codebook_download", lang), ("\ufeff" + codebook_to_csv(edited)).encode("utf-8"),
-                       file_name=f"codebook_{state['key']}.csv", mime="text/csv", key="data_cb_download")
+    st.download_button(
+        t("data_codebook_download", lang),
+        ("\ufeff" + codebook_to_csv(edited)).encode("utf-8"),
+        file_name=f"codebook_{state['key']}.csv",
+        mime="text/csv",
+        key="data_cb_download",
+    )
     ds, flags, error = _apply(state, edited, lang)
     if error is not None:
         st.error(t("data_codebook_error", lang) + _plain(error))
@@ -295,8 +331,12 @@ def _rates(row: pd.Series) -> pd.Series:
             return None
         return float(a) / float(b)
 
-    return pd.Series({"response_rate": ratio(row.get("n_valid"), row.get("distributed")),
-                      "validity_rate": ratio(row.get("n_valid"), row.get("returned"))})
+    return pd.Series(
+        {
+            "response_rate": ratio(row.get("n_valid"), row.get("distributed")),
+            "validity_rate": ratio(row.get("n_valid"), row.get("returned")),
+        }
+    )
 
 
 def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
@@ -305,14 +345,30 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
         table["files"] = table["files"].map(lambda f: ", ".join(map(str, f)) if isinstance(f, (list, tuple)) else f)
     if len(table):
         table = pd.concat([table, table.apply(_rates, axis=1)], axis=1)
-    cols = ["id", "name", "unit", "period", "channel", "files", "format", "n_responses", "n_valid", "distributed",
-            "returned", "response_rate", "validity_rate", "created_at"] + (["deleted_at"] if deleted else [])
+    cols = [
+        "id",
+        "name",
+        "unit",
+        "period",
+        "channel",
+        "files",
+        "format",
+        "n_responses",
+        "n_valid",
+        "distributed",
+        "returned",
+        "response_rate",
+        "validity_rate",
+        "created_at",
+    ] + (["deleted_at"] if deleted else [])
     table = table.reindex(columns=[c for c in cols if c in table.columns or c.endswith("_rate")])
     st.dataframe(
         table.rename(columns={c: t(f"col_{c}", lang) for c in table.columns}),
         hide_index=True,
-        column_config={t("col_response_rate", lang): st.column_config.NumberColumn(format="percent"),
-                       t("col_validity_rate", lang): st.column_config.NumberColumn(format="percent")},
+        column_config={
+            t("col_response_rate", lang): st.column_config.NumberColumn(format="percent"),
+            t("col_validity_rate", lang): st.column_config.NumberColumn(format="percent"),
+        },
     )
 
 
@@ -339,14 +395,18 @@ def _waves_section(user: str, lang: str) -> None:
     else:
         _wave_table(active, lang)
         st.markdown(f"**{t('data_manage_header', lang)}**")
-        wave_id = st.selectbox(t("data_pick_wave", lang), list(active["id"]), format_func=_label(active),
-                               key="data_manage_wave")
+        wave_id = st.selectbox(
+            t("data_pick_wave", lang), list(active["id"]), format_func=_label(active), key="data_manage_wave"
+        )
         c1, c2 = st.columns(2)
         with c1:
             new_name = st.text_input(t("data_new_name", lang), key="data_new_name")
             if st.button(t("data_rename", lang), key="data_rename_btn", disabled=not new_name.strip()):
-                _act(lambda: store.rename_wave(engine, wave_id, new_name.strip(), user=user), t("data_renamed", lang),
-                     lang)
+                _act(
+                    lambda: store.rename_wave(engine, wave_id, new_name.strip(), user=user),
+                    t("data_renamed", lang),
+                    lang,
+                )
         with c2:
             confirm = st.checkbox(t("data_delete_confirm", lang), key=f"data_delete_confirm_{wave_id}")
             if st.button(t("data_delete", lang), key="data_delete_btn", disabled=not confirm, type="primary"):
@@ -354,8 +414,9 @@ def _waves_section(user: str, lang: str) -> None:
     if not deleted.empty:
         with st.expander(t("data_deleted_header", lang), expanded=False):
             _wave_table(deleted, lang, deleted=True)
-            gone = st.selectbox(t("data_pick_wave", lang), list(deleted["id"]), format_func=_label(deleted),
-                                key="data_restore_wave")
+            gone = st.selectbox(
+                t("data_pick_wave", lang), list(deleted["id"]), format_func=_label(deleted), key="data_restore_wave"
+            )
             if st.button(t("data_restore", lang), key="data_restore_btn"):
                 _act(lambda: store.restore_wave(engine, gone, user=user), t("data_restored", lang), lang)
     with st.expander(t("data_audit_header", lang), expanded=False):

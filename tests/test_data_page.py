@@ -31,14 +31,26 @@ def wjx_csv(n: int, *, plant: bool = False, tag: str = "") -> bytes:
     ``PLANTED`` holds a label that is on no scale. ``tag`` changes the free text so that two files
     with the same questionnaire have different bytes.
     """
-    header = (["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、您的身份"]
-              + [f"第2题({it})" for it in ITEMS] + ["3、总体而言，您对后勤服务满意吗？", "4、其他建议"])
+    header = (
+        ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、您的身份"]
+        + [f"第2题({it})" for it in ITEMS]
+        + ["3、总体而言，您对后勤服务满意吗？", "4、其他建议"]
+    )
     groups = ["学生", "教师", "职工"]
     rows = []
     for i in range(1, n + 1):
         answers = [SCALE[(i + j) % 5] for j in range(len(ITEMS) + 1)]
-        row = [str(i), f"2025/4/{1 + i % 28} 9:{i % 60:02d}:11", f"{100 + 7 * i}秒", "手机提交", "直接访问",
-               f"58.19.{i // 250}.{i % 250}(湖北-武汉)", groups[i % 3], *answers, f"建议{tag}{i}"]
+        row = [
+            str(i),
+            f"2025/4/{1 + i % 28} 9:{i % 60:02d}:11",
+            f"{100 + 7 * i}秒",
+            "手机提交",
+            "直接访问",
+            f"58.19.{i // 250}.{i % 250}(湖北-武汉)",
+            groups[i % 3],
+            *answers,
+            f"建议{tag}{i}",
+        ]
         rows.append(row)
     if plant:
         r, col, value = PLANTED

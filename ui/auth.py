@@ -92,7 +92,11 @@ def _bootstrap_form(engine: Any, lang: str) -> Any | None:
         return None
     st.caption(t("bootstrap_intro", lang))
     with st.form("auth_bootstrap_form"):
-        token = st.text_input(t("bootstrap_token", lang), type="password", key="auth_bootstrap_token") if need_token else None
+        token = (
+            st.text_input(t("bootstrap_token", lang), type="password", key="auth_bootstrap_token")
+            if need_token
+            else None
+        )
         name = st.text_input(t("login_user", lang), key="auth_bootstrap_name")
         pw = st.text_input(t("login_password", lang), type="password", key="auth_bootstrap_pw")
         pw2 = st.text_input(t("bootstrap_password2", lang), type="password", key="auth_bootstrap_pw2")

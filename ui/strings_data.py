@@ -14,7 +14,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "login_user": {"zh": "用户名", "en": "User name"},
     "login_password": {"zh": "密码", "en": "Password"},
     "login_submit": {"zh": "登录", "en": "Log in"},
-    "login_failed": {"zh": "用户名或密码错误，或账户已被暂时锁定。", "en": "Wrong user name or password, or the account is locked for a while."},
+    "login_failed": {
+        "zh": "用户名或密码错误，或账户已被暂时锁定。",
+        "en": "Wrong user name or password, or the account is locked for a while.",
+    },
     "login_as": {"zh": "已登录：{name}（{role}）", "en": "Logged in as {name} ({role})"},
     "login_required": {
         "zh": "本看板需要登录后查看。请在左侧边栏登录。",
@@ -33,7 +36,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "bootstrap_submit": {"zh": "创建管理员", "en": "Create manager"},
     "bootstrap_bad_token": {"zh": "初始化口令不正确。", "en": "The bootstrap token is wrong."},
     "bootstrap_mismatch": {"zh": "两次输入的密码不一致。", "en": "The passwords do not match."},
-    "bootstrap_short": {"zh": "用户名不能为空，密码至少 8 位。", "en": "Enter a user name and a password of at least 8 characters."},
+    "bootstrap_short": {
+        "zh": "用户名不能为空，密码至少 8 位。",
+        "en": "Enter a user name and a password of at least 8 characters.",
+    },
     "bootstrap_remote": {
         "zh": "首个管理员只能在服务器本机（localhost）上创建，或设置环境变量 SURVEY_ADMIN_TOKEN 后凭口令创建；"
         "也可在服务器上运行命令行创建账户。",
@@ -48,7 +54,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Data management is for managers only. Log in with a manager account in the sidebar to upload or change data.",
     },
     "data_upload_header": {"zh": "1. 上传问卷导出文件", "en": "1. Upload a survey export"},
-    "data_upload_label": {"zh": "选择 CSV / XLSX / XLS 文件（问卷星、腾讯问卷等导出）", "en": "Choose a CSV / XLSX / XLS file (问卷星, Tencent, Qualtrics … export)"},
+    "data_upload_label": {
+        "zh": "选择 CSV / XLSX / XLS 文件（问卷星、腾讯问卷等导出）",
+        "en": "Choose a CSV / XLSX / XLS file (问卷星, Tencent, Qualtrics … export)",
+    },
     "data_upload_help": {"zh": "单个文件上限 {mb} MB、{rows} 行。", "en": "Limit {mb} MB and {rows} rows per file."},
     "data_too_large": {
         "zh": "文件大小 {size:.1f} MB 超过上限 {mb} MB。请拆分文件，或请管理员调整环境变量 SURVEY_MAX_UPLOAD_MB。",
@@ -74,8 +83,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "每列的用途（role）、服务领域（area）、量表（scale）和简短标签（label）。修改后会保存，同一问卷下次上传时自动沿用。",
         "en": "Each column's role, service area, scale and short label. Edits are saved and reused for the next upload of the same questionnaire.",
     },
-    "data_codebook_reused": {"zh": "已沿用此前保存的同一问卷的编码表。", "en": "Reusing the codebook saved for this questionnaire."},
-    "data_codebook_suggested": {"zh": "编码表为自动建议，请检查后保存。", "en": "The codebook is a suggestion; check it before saving."},
+    "data_codebook_reused": {
+        "zh": "已沿用此前保存的同一问卷的编码表。",
+        "en": "Reusing the codebook saved for this questionnaire.",
+    },
+    "data_codebook_suggested": {
+        "zh": "编码表为自动建议，请检查后保存。",
+        "en": "The codebook is a suggestion; check it before saving.",
+    },
     "data_codebook_download": {"zh": "下载编码表 CSV", "en": "Download codebook CSV"},
     "data_codebook_error": {"zh": "编码表有误：", "en": "The codebook has a problem: "},
     "data_validation_header": {"zh": "3. 校验报告", "en": "3. Validation report"},
@@ -84,7 +99,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "{n} 个单元格的答案不在所选量表中（按缺失处理）。下表列出行号、列和原值：",
         "en": "{n} cells hold answers that are not on the chosen scale (treated as missing). Row, column and value:",
     },
-    "data_flags": {"zh": "甄别标记：{n} 份答卷被标记（分析时可排除）。", "en": "Screening: {n} responses flagged (can be excluded in the analysis)."},
+    "data_flags": {
+        "zh": "甄别标记：{n} 份答卷被标记（分析时可排除）。",
+        "en": "Screening: {n} responses flagged (can be excluded in the analysis).",
+    },
     "data_no_flags": {"zh": "甄别：没有答卷被标记。", "en": "Screening: no responses flagged."},
     "data_items_summary": {"zh": "量表题 {k} 道，领域：{areas}", "en": "{k} rating items; areas: {areas}"},
     "data_no_items": {
@@ -114,7 +132,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "data_rename": {"zh": "重命名", "en": "Rename"},
     "data_renamed": {"zh": "已重命名。", "en": "Renamed."},
     "data_delete": {"zh": "删除批次", "en": "Delete wave"},
-    "data_delete_confirm": {"zh": "我确认删除该批次（可在下方恢复）", "en": "I confirm deleting this wave (it can be restored below)"},
+    "data_delete_confirm": {
+        "zh": "我确认删除该批次（可在下方恢复）",
+        "en": "I confirm deleting this wave (it can be restored below)",
+    },
     "data_deleted": {"zh": "已删除（可恢复）。", "en": "Deleted (can be restored)."},
     "data_deleted_header": {"zh": "已删除的批次", "en": "Deleted waves"},
     "data_restore": {"zh": "恢复", "en": "Restore"},

@@ -15,8 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("SURVEY_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 MANAGER = ("manager", "correct-horse-42")
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 PAGES = ["overview", "areas", "trends", "compare", "quality", "priorities", "data"]
@@ -57,10 +62,27 @@ def start_app(db_url: str, workdir: Path, extra_env: dict[str, str] | None = Non
     log = workdir / f"streamlit-{port}.log"
     env = dict(os.environ, SURVEY_DB_URL=db_url, PYTHONPATH=str(ROOT), **(extra_env or {}))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -134,8 +156,9 @@ def wait_rerun(page, since: int = 0, *, start_timeout: float = 3_000, timeout: f
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_function("n => (window.__stStates || []).slice(n).some(s => s[1] === 'running')",
-                               arg=since, timeout=start_timeout)
+        page.wait_for_function(
+            "n => (window.__stStates || []).slice(n).some(s => s[1] === 'running')", arg=since, timeout=start_timeout
+        )
     except PlaywrightTimeout:
         pass
     page.wait_for_selector(IDLE, timeout=timeout)

@@ -82,5 +82,3 @@ def page(browser, request):
         except Exception:  # the page may already be gone; the test failure is what matters
             pass
     pg.context.close()
-
-

@@ -20,11 +20,25 @@ ITEMS = ["学生公寓", "食堂菜品", "维修响应", "开水供应"]
 
 def wjx_csv(n: int, tag: str) -> bytes:
     """A small 问卷星 按选项文本 export (UTF-8 with BOM); ``tag`` makes the bytes unique."""
-    header = (["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、您的身份"]
-              + [f"第2题({it})" for it in ITEMS] + ["3、总体而言，您对后勤服务满意吗？", "4、其他建议"])
-    rows = [[str(i), f"2025/5/{1 + i % 28} 10:{i % 60:02d}:00", f"{90 + 11 * i}秒", "手机提交", "直接访问",
-             f"10.0.{i // 200}.{i % 200}(湖北-武汉)", ["学生", "教师", "职工"][i % 3],
-             *[SCALE[(i * (j + 1)) % 5] for j in range(len(ITEMS) + 1)], f"{tag}{i}"] for i in range(1, n + 1)]
+    header = (
+        ["序号", "提交答卷时间", "所用时间", "来源", "来源详情", "来自IP", "1、您的身份"]
+        + [f"第2题({it})" for it in ITEMS]
+        + ["3、总体而言，您对后勤服务满意吗？", "4、其他建议"]
+    )
+    rows = [
+        [
+            str(i),
+            f"2025/5/{1 + i % 28} 10:{i % 60:02d}:00",
+            f"{90 + 11 * i}秒",
+            "手机提交",
+            "直接访问",
+            f"10.0.{i // 200}.{i % 200}(湖北-武汉)",
+            ["学生", "教师", "职工"][i % 3],
+            *[SCALE[(i * (j + 1)) % 5] for j in range(len(ITEMS) + 1)],
+            f"{tag}{i}",
+        ]
+        for i in range(1, n + 1)
+    ]
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows([header, *rows])
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
@@ -49,8 +63,12 @@ def test_upload_edit_codebook_save_and_see_wave(app_server, page):
     _nav(page, "数据管理")
     page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
     upload = page.locator("[data-testid='stFileUploaderDropzoneInput']")
-    act(page, lambda: upload.set_input_files(
-        files=[{"name": "浏览器上传测试.csv", "mimeType": "text/csv", "buffer": wjx_csv(30, "浏览器")}]))
+    act(
+        page,
+        lambda: upload.set_input_files(
+            files=[{"name": "浏览器上传测试.csv", "mimeType": "text/csv", "buffer": wjx_csv(30, "浏览器")}]
+        ),
+    )
     assert exceptions(page) == []
     page.get_by_text("问卷星").first.wait_for()
 
