@@ -72,15 +72,53 @@ def ingest_seconds(data: bytes, url: str | None, folder: str, tag: str) -> tuple
     return total, spent["parse"], total - spent["parse"], res.n_responses
 
 
+def stage_seconds(data: bytes) -> list[tuple[str, float]]:
+    """Where the parse time goes: each pipeline step timed on its own (one run)."""
+    from analysis import quality
+    from analysis.codebook import apply_codebook, suggest_codebook
+    from analysis.ingest import detect_format, read_table
+
+    out = []
+    t = time.perf_counter()
+    raw = read_table(data, "stages.csv")
+    out.append(("readers.read_table", time.perf_counter() - t))
+    t = time.perf_counter()
+    adapter = detect_format(raw)
+    out.append(("ingest.detect_format", time.perf_counter() - t))
+    t = time.perf_counter()
+    survey = adapter.parse(raw)
+    out.append((f"adapter {adapter.key} parse", time.perf_counter() - t))
+    t = time.perf_counter()
+    cb = suggest_codebook(survey)
+    out.append(("codebook.suggest_codebook", time.perf_counter() - t))
+    t = time.perf_counter()
+    ds = apply_codebook(survey, cb)  # suggests again inside (_complete), as the store's path does
+    out.append(("codebook.apply_codebook", time.perf_counter() - t))
+    t = time.perf_counter()
+    quality.screen(ds)
+    out.append(("quality.screen", time.perf_counter() - t))
+    t = time.perf_counter()
+    store.dataset_to_blobs(ds)
+    out.append(("store.dataset_to_blobs", time.perf_counter() - t))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--items", type=int, default=30)
     ap.add_argument("--db", help="store URL (default: a fresh SQLite file per size)")
     ap.add_argument("--repeat", type=int, default=2, help="ingest runs per size below 1M (best is kept)")
+    ap.add_argument("--stages", type=int, default=100_000, help="size for the per-step breakdown (0 = skip)")
     ap.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
     args = ap.parse_args(argv)
     rows = []
+    stages = []
+    if args.stages:
+        sdata = make_wjx_text_bytes(args.stages, n_items=args.items, seed=0)
+        stages = [("pyarrow.csv.read_csv (reference)", arrow_seconds(sdata))] + stage_seconds(sdata)
+        for name, sec in stages:
+            print(f"  {args.stages:,} rows  {name:<36} {sec:7.3f} s", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
         for n in args.sizes:
             data = make_wjx_text_bytes(n, n_items=args.items, seed=0)
@@ -106,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         for n, mb, a, total, parse, write, ratio in rows:
             ok = "—" if n < 100_000 else ("yes" if ratio <= BUDGET else "**no**")
             lines.append(f"| {n:,} | {mb:.1f} | {a:.3f} | {total:.2f} | {parse:.2f} | {write:.2f} | {ratio:.1f} | {ok} |")
+        if stages:
+            lines += ["", f"Where the time goes at {args.stages:,} rows (each step alone, one run; the store's "
+                      "ingest = these steps with suggest_codebook once, plus the write transaction):", "",
+                      "| step | s | × arrow |", "|---|---:|---:|"]
+            ref = stages[0][1]
+            lines += [f"| {name} | {sec:.3f} | {sec / ref:.1f} |" for name, sec in stages]
         write_section("bench_ingest", "Ingest (bench/bench_ingest.py)", "\n".join(lines) + "\n")
     return 0
 
