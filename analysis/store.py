@@ -70,6 +70,7 @@ __all__ = [
     "purge_wave",
     "save_codebook",
     "find_codebook",
+    "find_upload",
     "audit",
     "list_audit",
     "data_version",
@@ -887,6 +888,12 @@ def find_codebook(engine: Engine, key: str) -> pd.DataFrame | None:
     from analysis.codebook import read_codebook
 
     return read_codebook(text)
+
+
+def find_upload(engine: Engine, sha256: str) -> dict | None:
+    """The wave a file with this sha256 was ingested into (``wave_id, name, deleted_at, n_responses``), or None."""
+    with engine.connect() as conn:
+        return _find_upload(conn, sha256)
 
 
 def audit(engine: Engine, user: str | None, action: str, detail: dict | None = None, *,

@@ -304,6 +304,14 @@ def _upload_section(user: str, lang: str) -> None:
     )
     st.caption(t("data_preview", lang, k=PREVIEW_ROWS))
     st.dataframe(survey.data.head(PREVIEW_ROWS), hide_index=True)
+    finder = getattr(store, "find_upload", None)
+    dup = finder(_engine(), digest) if finder is not None else None
+    if dup is not None and dup.get("deleted_at") is None:
+        # the same bytes are already a wave: say so instead of offering to save them twice
+        st.warning(t("data_duplicate_known", lang, wave=dup["wave_id"], name=dup["name"]))
+        return
+    if dup is not None:
+        st.info(t("data_duplicate_deleted", lang, wave=dup["wave_id"], name=dup["name"]))
 
     st.subheader(t("data_codebook_header", lang))
     st.caption(t("data_codebook_help", lang))

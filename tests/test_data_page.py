@@ -156,10 +156,31 @@ def test_same_file_twice_is_a_duplicate(engine):
     at = open_page(user)
     save(upload(at, "a.csv", data), "第一次")
     n_waves = len(store.list_waves(engine))
+    wave_id = int(store.list_waves(engine).iloc[-1]["id"])
     at2 = open_page(user)
-    save(upload(at2, "a-copy.csv", data), "第二次")
-    assert any("此前已上传过" in w for w in texts(at2, "warning"))
+    upload(at2, "a-copy.csv", data)  # same bytes, another name: recognised before any save is offered
+    assert t("data_duplicate_known", "zh", wave=wave_id, name="第一次") in texts(at2, "warning")
+    assert t("data_save", "zh") not in [b.label for b in at2.button]
     assert len(store.list_waves(engine)) == n_waves
+
+
+def test_deleted_wave_file_is_restored_not_duplicated(engine):
+    from analysis import store
+
+    user = manager(engine)
+    data = wjx_csv(7, tag="del")
+    at = open_page(user)
+    save(upload(at, "d.csv", data), "将删除")
+    wave_id = int(store.list_waves(engine).iloc[-1]["id"])
+    store.delete_wave(engine, wave_id, user="王老师")
+    n_all = len(store.list_waves(engine, include_deleted=True))
+    at2 = open_page(user)
+    upload(at2, "d.csv", data)
+    assert t("data_duplicate_deleted", "zh", wave=wave_id, name="将删除") in texts(at2, "info")
+    save(at2, "再次上传")
+    assert t("data_duplicate", "zh", wave=wave_id) in texts(at2, "warning")
+    assert len(store.list_waves(engine, include_deleted=True)) == n_all
+    assert wave_id in set(store.list_waves(engine)["id"])
 
 
 def test_saved_codebook_is_reused(engine):

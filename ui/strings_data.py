@@ -123,6 +123,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "该文件此前已上传过（批次 #{wave}），未重复保存。",
         "en": "This file was uploaded before (wave #{wave}); it was not saved again.",
     },
+    "data_duplicate_known": {
+        "zh": "该文件此前已上传过，已是批次 #{wave}“{name}”，无需重复保存。",
+        "en": "This file was uploaded before: it is wave #{wave} '{name}'. It will not be saved twice.",
+    },
+    "data_duplicate_deleted": {
+        "zh": "该文件属于已删除的批次 #{wave}“{name}”；保存将恢复该批次，而不是新建。",
+        "en": "This file belongs to deleted wave #{wave} '{name}'; saving restores that wave instead of adding one.",
+    },
     "data_need_name": {"zh": "请填写批次名称。", "en": "Enter a wave name."},
     "data_waves_header": {"zh": "调查批次", "en": "Waves"},
     "data_no_waves": {"zh": "还没有调查批次。", "en": "No waves yet."},
