@@ -116,3 +116,11 @@ def test_upload_edit_codebook_save_and_see_wave(app_server, page):
     options = [o.inner_text().strip() for o in page.locator("[role='option']").all()]
     assert "浏览器上传批次" in options, options
     page.keyboard.press("Escape")
+
+
+def test_login_in_english_reaches_the_uploader(app_server, page):
+    login(page, app_server.base, lang="en")
+    _nav(page, "Data management")
+    page.wait_for_selector("[data-testid='stFileUploaderDropzoneInput']", state="attached")
+    page.get_by_text(t("data_upload_header", "en")).wait_for()
+    assert exceptions(page) == []
