@@ -20,7 +20,13 @@ __all__ = [
     "alpha_if_deleted",
     "kmo",
     "bartlett_sphericity",
+    "RELIABILITY_COLUMNS",
+    "reliability_by_area",
+    "validity_summary",
 ]
+
+RELIABILITY_COLUMNS = ["area", "alpha", "ci_low", "ci_high", "n_items", "n_obs", "note"]
+OVERALL_KEY = "__all__"
 
 MISSING_METHODS: dict[str, tuple[str, str]] = {
     "pairwise": ("成对删除（与 R psych::alpha 一致）", "pairwise deletion (as R psych::alpha)"),
@@ -249,3 +255,49 @@ def bartlett_sphericity(answers: pd.DataFrame, *, missing: str = "listwise") -> 
     chi2 = -(n - 1 - (2 * p + 5) / 6) * logdet
     dof = p * (p - 1) // 2
     return float(chi2), int(dof), float(stats.chi2.sf(chi2, dof))
+
+
+def reliability_by_area(ds, *, missing: str = "pairwise", confidence: float = 0.95) -> dict[str, pd.DataFrame]:
+    """Cronbach's α of each service area's items and of all items together, with α-if-deleted.
+
+    Returns ``{"alpha": DataFrame[RELIABILITY_COLUMNS], "deleted": DataFrame[item, alpha_if_deleted,
+    item_total_r, area, alpha]}``; the row for all items has ``area == "__all__"``. An area with fewer
+    than two items (or too few complete answers) gets NaN and a ``note`` instead of an error, so a
+    page can show every area. Each α is :func:`cronbach_alpha` on that area's columns.
+    """
+    items = ds.items
+    groups = [(a, list(items.loc[items["area"] == a, "item"])) for a in items["area"].drop_duplicates()]
+    groups.append((OVERALL_KEY, list(items["item"])))
+    rows, deleted = [], []
+    nan = float("nan")
+    for key, cols in groups:
+        cols = [c for c in cols if c in ds.answers.columns]
+        if len(cols) < 2:
+            rows.append({"area": key, "alpha": nan, "ci_low": nan, "ci_high": nan, "n_items": len(cols),
+                         "n_obs": 0, "note": "too_few_items"})
+            continue
+        answers = ds.answers[cols].astype("float64")
+        try:
+            res = cronbach_alpha(answers, missing=missing, confidence=confidence)
+        except ValueError as exc:
+            rows.append({"area": key, "alpha": nan, "ci_low": nan, "ci_high": nan, "n_items": len(cols),
+                         "n_obs": 0, "note": str(exc)})
+            continue
+        rows.append({"area": key, "alpha": res.alpha, "ci_low": res.ci_low, "ci_high": res.ci_high,
+                     "n_items": res.n_items, "n_obs": res.n_obs, "note": ""})
+        if key != OVERALL_KEY:
+            try:
+                deleted.append(alpha_if_deleted(answers, missing=missing).assign(area=key, alpha=res.alpha))
+            except ValueError:
+                pass
+    deleted_df = (pd.concat(deleted, ignore_index=True) if deleted
+                  else pd.DataFrame(columns=["item", "alpha_if_deleted", "item_total_r", "area", "alpha"]))
+    return {"alpha": pd.DataFrame(rows, columns=RELIABILITY_COLUMNS), "deleted": deleted_df}
+
+
+def validity_summary(ds) -> dict[str, float | int]:
+    """KMO (overall) and Bartlett's test over all Likert items of ``ds``: ``kmo, chi2, dof, p``."""
+    answers = ds.answers[[c for c in ds.items["item"] if c in ds.answers.columns]].astype("float64")
+    res = kmo(answers)
+    chi2, dof, p = bartlett_sphericity(answers)
+    return {"kmo": float(res.overall), "chi2": float(chi2), "dof": int(dof), "p": float(p)}

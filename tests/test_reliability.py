@@ -148,3 +148,23 @@ def test_duplicate_items_are_singular():
     df = SMALL.assign(d=SMALL["a"])
     with pytest.raises(ValueError, match="singular"):
         kmo(df)
+
+
+def test_reliability_by_area_matches_variance_formula_per_area():
+    # Two areas of three items each plus a single-item area; α of each area by the variance formula.
+    from analysis.model import Dataset
+    from analysis.reliability import reliability_by_area
+
+    x = survey(n=120, k=6, seed=7)
+    x = pd.concat([x, x.iloc[:, [0]].rename(columns=lambda c: "solo")], axis=1)
+    items = pd.DataFrame({"item": list(x.columns), "label": list(x.columns),
+                          "area": ["catering"] * 3 + ["maintenance"] * 3 + ["security"], "scale": "zh5_very"})
+    ds = Dataset(answers=x.astype("Int8"), items=items, respondents=pd.DataFrame({"row": range(1, 121)}))
+    out = reliability_by_area(ds)
+    alpha = out["alpha"].set_index("area")
+    cols = list(x.columns)
+    assert alpha.loc["catering", "alpha"] == pytest.approx(variance_formula_alpha(x[cols[:3]].to_numpy(float)))
+    assert alpha.loc["maintenance", "alpha"] == pytest.approx(variance_formula_alpha(x[cols[3:6]].to_numpy(float)))
+    assert alpha.loc["__all__", "n_items"] == 7
+    assert alpha.loc["security", "note"] == "too_few_items" and np.isnan(alpha.loc["security", "alpha"])
+    assert set(out["deleted"]["area"]) == {"catering", "maintenance"}

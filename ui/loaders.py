@@ -125,76 +125,15 @@ def _group_tests(ds, by="group", basic=False, k=5):
 
 
 def _reliability(ds, area=None):
-    """Cronbach's α per area and overall, and α-if-deleted for every item, as plain tables."""
-    from analysis.reliability import alpha_if_deleted, cronbach_alpha
+    from analysis.reliability import reliability_by_area
 
-    items = ds.items
-    rows, deleted = [], []
-    groups = [(a, list(items.loc[items["area"] == a, "item"])) for a in items["area"].drop_duplicates()]
-    groups.append(("__all__", list(items["item"])))
-    for key, cols in groups:
-        cols = [c for c in cols if c in ds.answers.columns]
-        if len(cols) < 2:
-            rows.append(
-                {
-                    "area": key,
-                    "alpha": float("nan"),
-                    "ci_low": float("nan"),
-                    "ci_high": float("nan"),
-                    "n_items": len(cols),
-                    "n_obs": 0,
-                    "note": "too_few_items",
-                }
-            )
-            continue
-        answers = ds.answers[cols].astype("float64")
-        try:
-            res = cronbach_alpha(answers)
-        except ValueError as exc:
-            rows.append(
-                {
-                    "area": key,
-                    "alpha": float("nan"),
-                    "ci_low": float("nan"),
-                    "ci_high": float("nan"),
-                    "n_items": len(cols),
-                    "n_obs": 0,
-                    "note": str(exc),
-                }
-            )
-            continue
-        rows.append(
-            {
-                "area": key,
-                "alpha": res.alpha,
-                "ci_low": res.ci_low,
-                "ci_high": res.ci_high,
-                "n_items": res.n_items,
-                "n_obs": res.n_obs,
-                "note": "",
-            }
-        )
-        if key != "__all__":
-            try:
-                d = alpha_if_deleted(answers).assign(area=key, alpha=res.alpha)
-                deleted.append(d)
-            except ValueError:
-                pass
-    deleted_df = (
-        pd.concat(deleted, ignore_index=True)
-        if deleted
-        else pd.DataFrame(columns=["item", "alpha_if_deleted", "item_total_r", "area", "alpha"])
-    )
-    return {"alpha": pd.DataFrame(rows), "deleted": deleted_df}
+    return reliability_by_area(ds)
 
 
 def _validity(ds):
-    from analysis.reliability import bartlett_sphericity, kmo
+    from analysis.reliability import validity_summary
 
-    answers = ds.answers[[c for c in ds.items["item"] if c in ds.answers.columns]].astype("float64")
-    res = kmo(answers)
-    chi2, dof, p = bartlett_sphericity(answers)
-    return {"kmo": float(res.overall), "chi2": float(chi2), "dof": int(dof), "p": float(p)}
+    return validity_summary(ds)
 
 
 def _screening(ds):
