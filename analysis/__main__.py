@@ -59,7 +59,7 @@ def summary_dict(ds, *, basic_satisfied: bool = False, exclude_flagged: bool = F
             "column": r.item, "label": r.label, "area": r.area, "scale": r.scale,
             "n_valid": int(r.n_valid), "n_satisfied": int(r.n_satisfied),
             "satisfaction_rate": _num(r.satisfaction_rate), "ci_low": _num(r.ci_low), "ci_high": _num(r.ci_high),
-            "mean": _num(r.mean), "counts": {str(lab): int(n) for lab, n in zip(c["label"], c["count"])},
+            "mean": _num(r.mean), "counts": {str(lab): int(n) for lab, n in zip(c["label"], c["count"], strict=False)},
         })
     area_list = [
         {"area": r.area, "n_items": int(r.n_items), "n_valid": int(r.n_valid), "n_satisfied": int(r.n_satisfied),

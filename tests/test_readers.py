@@ -15,7 +15,7 @@ def test_gbk_without_bom_is_read_as_gb18030():
 
 def test_utf8_bom_and_strict_utf8():
     assert decode_text("中文".encode("utf-8-sig")) == ("中文", "utf-8-sig")
-    assert decode_text("中文".encode("utf-8")) == ("中文", "utf-8")
+    assert decode_text("中文".encode()) == ("中文", "utf-8")
     assert decode_text("中文".encode("gbk"))[1] == "gb18030"
 
 
@@ -33,7 +33,7 @@ def test_xlsx_keeps_integers_without_decimal_point():
 
 
 def test_ragged_rows_are_padded_with_warning():
-    raw = read_table("a,b,c\n1,2\n3,4,5\n".encode())
+    raw = read_table(b"a,b,c\n1,2\n3,4,5\n")
     assert raw.frame.shape == (3, 3)
     assert raw.warnings
 
