@@ -81,6 +81,22 @@ def wjx_xlsx() -> bytes:
     return buf.getvalue()
 
 
+def wjx_xls() -> bytes:
+    """The 问卷星 layout downloaded as legacy .xls (BIFF8, written with xlwt as old Excel would)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    for c, v in enumerate(wjx_header()):
+        sheet.write(0, c, v)
+    for r, row in enumerate(wjx_rows(), start=1):
+        for c, v in enumerate(row):
+            sheet.write(r, c, int(v) if c == 0 else v)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 def hand_counts(col: int) -> dict[str, int]:
     """Count each answer of ``ANSWERS`` column ``col`` (1..5 = the four items and overall) by hand."""
     out: dict[str, int] = {}

@@ -29,6 +29,7 @@ def _expected_codes(col: int) -> dict[int, int]:
 
 
 @pytest.mark.parametrize("maker,fmt", [(fixtures.wjx_text_gbk, "wjx_text"), (fixtures.wjx_xlsx, "wjx_text"),
+                                       (fixtures.wjx_xls, "wjx_text"),
                                        (fixtures.generic_utf8_bom, "generic")])
 def test_counts_match_hand_counts(maker, fmt):
     ds = load_dataset(maker(), "f.csv")
