@@ -36,6 +36,7 @@ __all__ = [
     "SAMPLE",
     "sci_notation_warnings",
     "drop_total_rows",
+    "may_contain",
 ]
 
 SAMPLE = 5000  # values per column that layout heuristics look at
@@ -106,6 +107,55 @@ def text_column(values: pd.Series) -> pd.Series:
     return t.mask(t == "")
 
 
+def may_contain(values: pd.Series, needles: tuple[bytes, ...]) -> bool:
+    """False only when no value of ``values`` can contain any of the ASCII ``needles``.
+
+    A cheap pre-filter for per-column checks. For Arrow-backed text (what the CSV reader gives) the
+    UTF-8 bytes of all values of a chunk lie in one buffer, searched at memory speed with
+    ``bytes.find`` (~0.1 ms per 100k values instead of ~5 ms for a per-value regex); an ASCII byte
+    never occurs inside a multi-byte UTF-8 sequence, so a miss is exact. A hit may be a false
+    alarm (bytes of a null slot), which only means the caller does its full check. Other dtypes
+    (object columns from workbooks): always True.
+    """
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return True
+    import pyarrow as pa
+
+    arrow = values.array.__arrow_array__()  # the Arrow interchange protocol: the chunks, no copy
+    for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
+        if len(chunk) == 0 or chunk.null_count == len(chunk):
+            continue
+        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+            return True
+        offsets_buf, data_buf = chunk.buffers()[1:3]
+        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+        offsets = np.frombuffer(offsets_buf, dtype=width)
+        start, end = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
+        if data_buf is None:
+            continue
+        text = memoryview(data_buf)[start:end].tobytes()
+        if any(text.find(n) >= 0 for n in needles):
+            return True
+    return False
+
+
+def _first_present(values: pd.Series, limit: int) -> pd.Series:
+    """``text_column(values).dropna().iloc[:limit]``, cleaning only as much of the column as needed.
+
+    Layout heuristics look at the first ``limit`` non-empty values; cleaning a whole 100k-row column
+    to keep 5,000 of them cost ~0.3 s per file in format detection. The head of the column is cleaned
+    in growing windows until it holds ``limit`` values (or the column ends), so the result — values
+    and index — is exactly that of cleaning everything.
+    """
+    window = 2 * limit
+    while True:
+        vals = text_column(values.iloc[:window]).dropna()
+        if len(vals) >= limit or window >= len(values):
+            return vals.iloc[:limit]
+        window *= 4
+
+
 def int_column_share(frame: pd.DataFrame, columns: Iterable[int], *, ignore: Iterable[str] = ()) -> float:
     """Share of the given (non-empty) columns whose non-empty values are all integers.
 
@@ -115,12 +165,13 @@ def int_column_share(frame: pd.DataFrame, columns: Iterable[int], *, ignore: Ite
     skip = list(ignore)
     n_cols = n_int = 0
     for c in columns:
-        vals = text_column(frame[c]).dropna().iloc[:SAMPLE]
+        vals = _first_present(frame[c], SAMPLE)
         vals = vals[~vals.isin(skip)]
         if vals.empty:
             continue
         n_cols += 1
-        n_int += bool(vals.str.fullmatch(r"[+-]?\d+").all())
+        # all() over the distinct values = all() over the values; the regex runs per value in Python
+        n_int += bool(pd.Series(vals.unique()).str.fullmatch(r"[+-]?\d+").all())
     return n_int / n_cols if n_cols else 0.0
 
 
@@ -282,6 +333,11 @@ def _looks_like_total(row: list[str], text: pd.DataFrame, answer_cols: list[int]
     if norm_header(first).rstrip(":：") in _TOTAL_WORDS:
         return True
     if value_codes or text.empty or not answer_cols:
+        return False
+    # Only a number in this row can make it a total row below: without one, numeric_here stays 0
+    # and the test at the end fails whatever the rows above hold, so skip reading them (every
+    # file pays this check once; reading 5,000 values × every column cost ~0.5 s per 100k rows).
+    if not any(row[c] and _is_number(row[c]) for c in answer_cols):
         return False
     # a row of numbers under columns whose answers are text (Excel SUM/COUNT rows)
     numeric_here = considered = 0
@@ -456,6 +512,10 @@ def sci_notation_warnings(data: pd.DataFrame, hints: dict[str, object] | None = 
     hints = hints or {}
     out = []
     for name in data.columns:
+        # Stripping and blank → NA cannot add an "e": a column whose raw text has no e/E (most of
+        # them) has no candidates, so skip its cleaning (~0.4 s per 100k rows over 38 columns).
+        if not may_contain(data[name], (b"e", b"E")):
+            continue
         sci = text_column(data[name]).dropna()
         # cheap vectorised pre-filter (no "e" → not scientific); the Python regex then runs only on
         # candidates (the full-column regex was 2-4 s per 100k rows × 38 columns)
@@ -501,5 +561,4 @@ def sequential_qnums(stems: list[str | None]) -> list[int | None]:
 
 def values_of(raw: RawTable, col: int, n_header: int, limit: int | None = None) -> list[str]:
     """Non-empty values of one column below the headers (the first ``limit``, default ``SAMPLE``)."""
-    vals = text_column(raw.frame.iloc[n_header:, col]).dropna()
-    return vals.iloc[: limit or SAMPLE].tolist()
+    return _first_present(raw.frame.iloc[n_header:, col], limit or SAMPLE).tolist()
