@@ -177,21 +177,29 @@ def screen(
     # identical answers from the same IP within the window: sort by (ip, answer pattern, time) and
     # compare each response with the previous one of the same group
     if codes.shape[1] and "ip" in resp and "submitted_at" in resp:
-        ip = resp["ip"].astype("string").str.replace(_IP_SUFFIX, "", regex=True).str.strip()
+        ip = resp["ip"].astype("string")
+        # the suffix starts with a bracket: skip the replace (a Python regex per value, 0.15 s per
+        # 100k rows) when no value has one — IPs taken apart by the codebook never do
+        if ip.str.contains("(", regex=False).any() or ip.str.contains("（", regex=False).any():
+            ip = ip.str.replace(_IP_SUFFIX, "", regex=True)
+        ip = ip.str.strip()
         ip = ip.mask(ip == "")
         when = pd.to_datetime(resp["submitted_at"], errors="coerce")
         filled = np.where(valid, codes, 0).astype(np.int64)  # NA → 0 (never a valid code)
         pattern = pd.util.hash_pandas_object(pd.DataFrame(filled), index=False).to_numpy()
-        work = pd.DataFrame({"i": np.arange(n), "ip": ip, "when": when, "pattern": pattern})
-        work = work[work["ip"].notna().to_numpy() & work["when"].notna().to_numpy() & (n_valid > 0)]
-        if len(work) > 1:
-            work = work.sort_values(["ip", "pattern", "when", "i"], kind="stable")
-            same = (work["ip"] == work["ip"].shift()).fillna(False) & (work["pattern"] == work["pattern"].shift())
-            gap = work["when"] - work["when"].shift()
-            hit = same.to_numpy(dtype=bool) & (gap <= pd.Timedelta(minutes=float(duplicate_minutes))).to_numpy(
-                dtype=bool
-            )
-            flags["duplicate_answers"][work["i"].to_numpy()[hit]] = True
+        # Only grouping matters (equal IPs and patterns next to each other, time order inside a
+        # group), not how groups are ordered: IPs are sorted as integer factor codes, with numpy's
+        # lexsort on (ip, pattern, time, row) — the row position makes the order total.
+        ip_code = pd.factorize(ip, use_na_sentinel=True)[0]
+        when_ns = when.to_numpy(dtype="datetime64[ns]")
+        keep = np.flatnonzero((ip_code >= 0) & ~np.isnat(when_ns) & (n_valid > 0))
+        if len(keep) > 1:
+            order = keep[np.lexsort((keep, when_ns[keep], pattern[keep], ip_code[keep]))]
+            k_ip, k_pat, k_when = ip_code[order], pattern[order], when_ns[order]
+            same = (k_ip[1:] == k_ip[:-1]) & (k_pat[1:] == k_pat[:-1])
+            window = np.timedelta64(pd.Timedelta(minutes=float(duplicate_minutes)).value, "ns")
+            hit = same & (k_when[1:] - k_when[:-1] <= window)
+            flags["duplicate_answers"][order[1:][hit]] = True
 
     any_flag = np.zeros(n, dtype=bool)
     for v in flags.values():
