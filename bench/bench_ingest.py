@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import tempfile
 import time
@@ -122,14 +123,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as folder:
         for n in args.sizes:
             data = make_wjx_text_bytes(n, n_items=args.items, seed=0)
+            load = os.getloadavg()[0]  # other work on the machine skews every figure: record it
             a = arrow_seconds(data, 3 if n < 1_000_000 else 2)
             runs = [ingest_seconds(data, args.db, folder, f"{n}_{i}") for i in range(args.repeat if n < 1_000_000 else 1)]
             total, parse, write, n_resp = min(runs)
             assert n_resp == n, (n_resp, n)
             ratio = total / a
-            rows.append((n, len(data) / 2**20, a, total, parse, write, ratio))
+            rows.append((n, len(data) / 2**20, a, total, parse, write, ratio, load))
             print(f"{n:>9,} rows  {len(data) / 2**20:7.1f} MB  arrow {a:6.3f} s  ingest {total:7.3f} s "
-                  f"(parse {parse:.3f} + write {write:.3f})  ratio {ratio:5.2f}", flush=True)
+                  f"(parse {parse:.3f} + write {write:.3f})  ratio {ratio:5.2f}  load {load:.2f}", flush=True)
     if args.write:
         from _results import stamp, write_section
 
@@ -138,12 +140,14 @@ def main(argv: list[str] | None = None) -> int:
             f"Store: {'SQLite file (fresh per size)' if not args.db else args.db.split('@')[-1]}; "
             f"{args.items} Likert items + 8 other columns, 问卷星 text layout from bench/gen_wjx.py.",
             "",
-            "| responses | file MB | pyarrow read_csv s | ingest s | parse s | write s | ingest ÷ arrow | budget ≤ 3 |",
-            "|---:|---:|---:|---:|---:|---:|---:|:--:|",
+            "| responses | file MB | pyarrow read_csv s | ingest s | parse s | write s | ingest ÷ arrow | budget ≤ 3 "
+            "| load avg (1 min) at start |",
+            "|---:|---:|---:|---:|---:|---:|---:|:--:|---:|",
         ]
-        for n, mb, a, total, parse, write, ratio in rows:
+        for n, mb, a, total, parse, write, ratio, load in rows:
             ok = "—" if n < 100_000 else ("yes" if ratio <= BUDGET else "**no**")
-            lines.append(f"| {n:,} | {mb:.1f} | {a:.3f} | {total:.2f} | {parse:.2f} | {write:.2f} | {ratio:.1f} | {ok} |")
+            lines.append(f"| {n:,} | {mb:.1f} | {a:.3f} | {total:.2f} | {parse:.2f} | {write:.2f} | {ratio:.1f} | {ok} "
+                         f"| {load:.2f} |")
         if stages:
             lines += ["", f"Where the time goes at {args.stages:,} rows (each step alone, one run; the store's "
                       "ingest = these steps with suggest_codebook once, plus the write transaction):", "",

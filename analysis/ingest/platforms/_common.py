@@ -148,7 +148,7 @@ def _first_present(values: pd.Series, limit: int) -> pd.Series:
     in growing windows until it holds ``limit`` values (or the column ends), so the result — values
     and index — is exactly that of cleaning everything.
     """
-    window = 2 * limit
+    window = limit  # enough when the head has no blanks (the usual case); else grow
     while True:
         vals = text_column(values.iloc[:window]).dropna()
         if len(vals) >= limit or window >= len(values):
