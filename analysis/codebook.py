@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -106,19 +107,75 @@ def _uniques(series: pd.Series, limit: int = 200) -> list[str]:
     return [str(v) for v in vc.index[:limit]]
 
 
-class _UniqueCache(dict):
-    """``name → _uniques(data[name])``, computed on first use.
+def _factorize(series: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray | np.ndarray]:
+    """``pd.factorize(series)`` (NA → -1) with the codes in the smallest integer type that holds them."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    for dtype in (np.int8, np.int16, np.int32):
+        if len(uniques) < np.iinfo(dtype).max:
+            return codes.astype(dtype), uniques
+    return codes, uniques
 
-    Columns with a role the adapter knows (ids, times, IPs: 100k distinct values each) never need
-    their values listed, and counting them was most of ``suggest_codebook``'s time (~0.15 s per 100k rows).
+
+class _Factors(dict):
+    """``name → _factorize(data[name])`` for the text columns of one Survey, computed once.
+
+    Hashing a 100k-row text column is the costly part of listing its distinct values (suggesting)
+    and of coding it; with this cache ``apply_codebook`` hashes each Likert column once instead of
+    twice. :meth:`prefetch` hashes many columns on two threads (Arrow's hashing runs without the
+    GIL). Codes are kept as int8 for the usual few labels (1M rows × 30 items = 30 MB).
     """
 
     def __init__(self, data: pd.DataFrame):
         super().__init__()
         self._data = data
 
+    def usable(self, name: str) -> bool:
+        """Only text columns: for them the factorization equals that of ``dropna().astype(str)``."""
+        return isinstance(self._data[name].dtype, pd.StringDtype)
+
+    def __missing__(self, name: str):
+        self[name] = found = _factorize(self._data[name])
+        return found
+
+    def prefetch(self, names: list[str]) -> None:
+        todo = [n for n in dict.fromkeys(names) if n not in self and self.usable(n)]
+        if len(todo) < 2:
+            return
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for name, found in zip(todo, pool.map(lambda n: _factorize(self._data[n]), todo), strict=True):
+                self[name] = found
+
+
+def _uniques_by_count(codes: np.ndarray, uniques, limit: int = 200) -> list[str]:
+    """:func:`_uniques` from a factorization: distinct values by count, most frequent first.
+
+    Ties keep the order of first appearance, as ``value_counts`` does (Arrow counts in that order,
+    then pandas sorts stably); factorize lists uniques in the same order.
+    """
+    counts = np.bincount(codes[codes >= 0].astype(np.intp), minlength=len(uniques))
+    order = np.argsort(-counts, kind="stable")[:limit]
+    return [str(uniques[i]) for i in order]
+
+
+class _UniqueCache(dict):
+    """``name → _uniques(data[name])``, computed on first use.
+
+    Columns with a role the adapter knows (ids, times, IPs: 100k distinct values each) never need
+    their values listed, and counting them was most of ``suggest_codebook``'s time (~0.15 s per 100k rows).
+    Text columns are counted from the shared factorization (``factors``).
+    """
+
+    def __init__(self, data: pd.DataFrame, factors: _Factors | None = None):
+        super().__init__()
+        self._data = data
+        self._factors = factors
+
     def __missing__(self, name: str) -> list[str]:
-        self[name] = values = _uniques(self._data[name])
+        if self._factors is not None and self._factors.usable(name):
+            values = _uniques_by_count(*self._factors[name])
+        else:
+            values = _uniques(self._data[name])
+        self[name] = values
         return values
 
 
@@ -149,9 +206,15 @@ def suggest_codebook(survey: Survey) -> pd.DataFrame:
     are suggested as ``likert`` with an empty scale: the option order is not in the file, so the user
     must fill ``codes`` and ``scale``.
     """
+    return _suggest(survey, _Factors(survey.data))
+
+
+def _suggest(survey: Survey, factors: _Factors) -> pd.DataFrame:
+    """:func:`suggest_codebook` with the column factorizations shared with the caller."""
     data, cols = survey.data, survey.columns
     n = max(len(data), 1)
-    uniq = _UniqueCache(data)
+    factors.prefetch([n for n, h in zip(cols["name"], cols["hint"], strict=True) if h is None or pd.isna(h)])
+    uniq = _UniqueCache(data, factors)
     # columns of one question (same number, or same stem of a matrix) share a scale
     by_q: dict[str, list[str]] = {}
     for name, q, stem, row in zip(cols["name"], cols["qnum"], cols["stem"], cols["row"]):
@@ -169,8 +232,9 @@ def suggest_codebook(survey: Survey) -> pd.DataFrame:
         row = None if row is None or pd.isna(row) else str(row)
         label = row or stem or name
         role, area, scale, codes = "text", "", "", ""
-        values = uniq[name]
-        if hint is not None and not pd.isna(hint):
+        hinted = hint is not None and not pd.isna(hint)
+        values = [] if hinted else uniq[name]  # ids, times, IPs: 100k distinct values, never needed
+        if hinted:
             role = str(hint)
         elif survey.value_codes and values and all(re.fullmatch(r"-?\d{1,2}", v.strip()) for v in values):
             role = "likert"
@@ -185,7 +249,7 @@ def suggest_codebook(survey: Survey) -> pd.DataFrame:
             elif any(any(sep in v for sep in _MULTI_SEPS[:1]) for v in values):
                 role = "multi"
             else:
-                n_distinct = data[name].nunique(dropna=True)
+                n_distinct = len(factors[name][1]) if factors.usable(name) else data[name].nunique(dropna=True)
                 mean_len = float(np.mean([len(v) for v in values])) if values else 0.0
                 few = n_distinct <= max(2, min(30, 0.5 * n)) and mean_len <= 24
                 header = normalize_label(stem or name)
@@ -331,9 +395,13 @@ def _parse_duration_values(series: pd.Series) -> pd.Series:
     return plain.fillna(cn).fillna(hms_s).astype("float64")
 
 
-def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str]):
-    """Map raw answers to codes; returns (Int8 array, n_na, n_missing, unknown value → count)."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str], factors: tuple | None = None):
+    """Map raw answers to codes; returns (Int8 array, n_na, n_missing, unknown value → count).
+
+    ``factors`` = ``pd.factorize(raw)`` when the caller has it already.
+    """
+    codes, uniques = factors if factors is not None else pd.factorize(raw, use_na_sentinel=True)
+    codes = codes.astype(np.intp, copy=False)
     lookup = scale.lookup
     mapped = np.full(len(uniques) + 1, -1, dtype=np.int16)  # last slot: NA sentinel
     kinds = np.full(len(uniques) + 1, 1, dtype=np.int8)  # 0 valid, 1 missing, 2 not applicable, 3 unknown
@@ -364,8 +432,9 @@ def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str]):
     return arr, int(kind_counts[2]), int(kind_counts[1]), unknown
 
 
-def _complete(survey: Survey, codebook: pd.DataFrame | None) -> tuple[pd.DataFrame, list[str]]:
-    suggested = suggest_codebook(survey)
+def _complete(survey: Survey, codebook: pd.DataFrame | None, factors: _Factors | None = None
+              ) -> tuple[pd.DataFrame, list[str]]:
+    suggested = _suggest(survey, factors if factors is not None else _Factors(survey.data))
     if codebook is None:
         return suggested, []
     warnings: list[str] = []
@@ -399,7 +468,8 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
     silently dropped. Raises ValueError when a Likert column has no usable scale (e.g. a 问卷星 按选项序号
     export without the option order).
     """
-    cb, warnings = _complete(survey, codebook)
+    factors = _Factors(survey.data)
+    cb, warnings = _complete(survey, codebook, factors)
     warnings = list(survey.warnings) + warnings
     data = survey.data
     scales: dict[str, Scale] = dict(SCALES)
@@ -415,7 +485,9 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
             need_codes.append(rec.column)
             continue
         scale = _scale_for(rec.scale, scales)
-        arr, n_na, n_missing, unknown = _code_column(data[rec.column], scale, codes_map)
+        arr, n_na, n_missing, unknown = _code_column(
+            data[rec.column], scale, codes_map, factors[rec.column] if factors.usable(rec.column) else None
+        )
         if unknown:
             shown = "，".join(f"“{k}”×{v}" for k, v in list(unknown.items())[:4])
             warnings.append(
@@ -447,22 +519,22 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
     resp = pd.DataFrame({"row": survey.rows.to_numpy(dtype="int64")})
     first = lambda role: role_cols[role][0] if role_cols[role] else None  # noqa: E731
     idc = first("id")
-    resp["resp_id"] = data[idc].astype("string").str.strip().to_numpy() if idc else pd.array([pd.NA] * n, "string")
+    resp["resp_id"] = _text_values(data[idc].astype("string").str.strip()) if idc else pd.array([pd.NA] * n, "string")
     sub = first("submitted_at")
     resp["submitted_at"] = parse_datetime(data[sub]).to_numpy() if sub else pd.Series(pd.NaT, index=range(n))
     dur = first("duration")
     resp["duration_s"] = parse_duration(data[dur]).to_numpy() if dur else np.full(n, np.nan)
     ipc = first("ip")
-    resp["ip"] = _extract_ip(data[ipc]) if ipc else pd.array([pd.NA] * n, "string")
+    resp["ip"] = _text_values(_extract_ip(data[ipc])) if ipc else pd.array([pd.NA] * n, "string")
     grp = first("group")
-    resp["group"] = _choices(data[grp]) if grp else pd.array([pd.NA] * n, "string")
+    resp["group"] = _text_values(_choices(data[grp])) if grp else pd.array([pd.NA] * n, "string")
     attributes = []
     label_of = dict(zip(cb["column"], cb["label"]))
     for col in role_cols["attribute"]:
         name = label_of.get(col) or col
         if name in resp.columns or name in attributes:
             name = col
-        resp[name] = _choices(data[col])
+        resp[name] = _text_values(_choices(data[col]))
         attributes.append(name)
     texts = pd.DataFrame(
         {label_of.get(c) or c: data[c].astype("string").where(~data[c].astype("string").str.strip().isin(
@@ -499,10 +571,10 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
 _IP_RE = r"^\s*([0-9A-Fa-f\.:]+)"
 
 
-def _extract_ip(series: pd.Series) -> np.ndarray:
-    """The leading IP address of each value (``"1.2.3.4(湖北-武汉)"`` → ``"1.2.3.4"``); NA when none.
+def _extract_ip(series: pd.Series) -> pd.Series:
+    r"""The leading IP address of each value (``"1.2.3.4(湖北-武汉)"`` → ``"1.2.3.4"``); NA when none.
 
-    The same values as ``series.astype("string").str.extract(_IP_RE)[0].to_numpy()``, which runs
+    The same values as ``series.astype("string").str.extract(_IP_RE)[0]``, which runs
     Python's regex once per value (0.2 s per 100k rows). Arrow's RE2 extracts first (~0.03 s);
     values it does not match go to the Python regex: RE2's ``\s`` is ASCII-only while Python's also
     matches e.g. U+3000, so a value with a leading ideographic space is matched there. Where RE2
@@ -516,13 +588,13 @@ def _extract_ip(series: pd.Series) -> np.ndarray:
     if not isinstance(arrow, (pa.Array, pa.ChunkedArray)) or not (
         pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)
     ):
-        return s.str.extract(_IP_RE)[0].to_numpy()
+        return s.str.extract(_IP_RE)[0]
     found = pc.struct_field(pc.extract_regex(arrow, r"^\s*(?P<ip>[0-9A-Fa-f\.:]+)"), [0])
     out = pd.Series(pd.array(found, dtype="string"), index=s.index)
     retry = (out.isna() & s.notna()).to_numpy()
     if retry.any():
         out[retry] = s[retry].str.extract(_IP_RE)[0].to_numpy()
-    return out.to_numpy()
+    return out
 
 
 def _choices(series: pd.Series):
@@ -531,7 +603,19 @@ def _choices(series: pd.Series):
     # clean each distinct label once and spread by the factor codes (same as mapping every value)
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     cleaned = np.array([clean_choice(u) for u in uniques] + [pd.NA], dtype=object)
-    return pd.array(cleaned[np.where(codes < 0, len(uniques), codes)], dtype="string").to_numpy()
+    return pd.Series(pd.array(cleaned[np.where(codes < 0, len(uniques), codes)], dtype="string"), index=s.index)
+
+
+def _text_values(values: pd.Series):
+    """What assigning ``values.to_numpy()`` (a ``string`` Series) to a frame column gives, made faster.
+
+    pandas infers the ``str`` dtype from the object array of str / NA, converting every value back
+    to Arrow (~5 ms per 100k values each way); ``astype("str")`` gives that column directly. A
+    column without any value keeps the object path, for which pandas infers ``object`` instead.
+    """
+    if values.notna().any():
+        return values.astype("str").array
+    return values.to_numpy()
 
 
 def load_dataset(
