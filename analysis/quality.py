@@ -157,15 +157,15 @@ def screen(
             threshold = speeder_fraction * float(np.median(known.to_numpy()))
             flags["speeder"] = (dur < threshold).fillna(False).to_numpy(dtype=bool)
 
-    codes = answers.astype("float64").to_numpy() if answers.shape[1] else np.empty((n, 0))
-    valid = ~np.isnan(codes)
+    codes, valid = _code_matrix(answers, n)
     n_valid = valid.sum(axis=1)
 
     # straight-liners: max == min over the valid answers
     if codes.shape[1]:
+        low, high = (-np.inf, np.inf) if codes.dtype.kind == "f" else (np.iinfo(codes.dtype).min, np.iinfo(codes.dtype).max)
         with np.errstate(all="ignore"):
-            hi = np.where(valid, codes, -np.inf).max(axis=1)
-            lo = np.where(valid, codes, np.inf).min(axis=1)
+            hi = np.where(valid, codes, low).max(axis=1)
+            lo = np.where(valid, codes, high).min(axis=1)
         flags["straightliner"] = (n_valid >= min_items_straightline) & (hi == lo)
 
     # duplicate ids (first occurrence kept)
@@ -186,7 +186,8 @@ def screen(
         ip = ip.mask(ip == "")
         when = pd.to_datetime(resp["submitted_at"], errors="coerce")
         filled = np.where(valid, codes, 0).astype(np.int64)  # NA → 0 (never a valid code)
-        pattern = pd.util.hash_pandas_object(pd.DataFrame(filled), index=False).to_numpy()
+        # copy=False: pandas would otherwise copy the 100k × items int64 matrix just to hash it
+        pattern = pd.util.hash_pandas_object(pd.DataFrame(filled, copy=False), index=False).to_numpy()
         # Only grouping matters (equal IPs and patterns next to each other, time order inside a
         # group), not how groups are ordered: IPs are sorted as integer factor codes, with numpy's
         # lexsort on (ip, pattern, time, row) — the row position makes the order total.
@@ -215,6 +216,29 @@ def screen(
         columns=FLAG_COLUMNS,
     )
     return out.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _code_matrix(answers: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, valid)``: the answers as one 2-D array and where they are valid (not NA).
+
+    The coded answers are ``Int8`` columns: they become an int16 matrix (an invalid cell holds 0,
+    never read) — a 30-item wave at 100k rows is 6 MB instead of the 24 MB float64 matrix
+    ``astype("float64")`` made, whose fresh memory cost more than the arithmetic on a first
+    call. Any other dtypes take the float64 route (NaN = invalid). The screening rules compare
+    codes only for equality and order, which both routes give alike.
+    """
+    if not answers.shape[1]:
+        return np.empty((n, 0)), np.empty((n, 0), dtype=bool)
+    if all(isinstance(t, pd.Int8Dtype) for t in answers.dtypes):
+        codes = np.empty(answers.shape, dtype=np.int16)
+        valid = np.empty(answers.shape, dtype=bool)
+        for j in range(answers.shape[1]):
+            col = answers.iloc[:, j]
+            valid[:, j] = col.notna().to_numpy()
+            codes[:, j] = col.to_numpy(dtype="int16", na_value=0)
+        return codes, valid
+    codes = answers.astype("float64").to_numpy()
+    return codes, ~np.isnan(codes)
 
 
 def flag_counts(flags: pd.DataFrame, *, n: int | None = None) -> pd.DataFrame:
