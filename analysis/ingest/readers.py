@@ -138,11 +138,13 @@ def _read_excel(data: bytes, kind: str) -> tuple[pd.DataFrame, list[str]]:
     raise ValueError("Excel 文件中没有数据。 The workbook has no data in any sheet.")
 
 
-def _arrow_frame(body: bytes, sep: str, head: str, *, has_cr: bool | None = None) -> pd.DataFrame:
+def _arrow_frame(
+    body: bytes, sep: str, head: str, *, has_cr: bool | None = None, has_quote: bool | None = None
+) -> pd.DataFrame:
     """Parse UTF-8 CSV bytes with pyarrow into a grid of str (NA for empty); raises on ragged rows.
 
-    ``body`` may be any buffer (``pyarrow.Buffer`` slices avoid copying the file); ``has_cr`` says
-    whether it contains ``\\r`` (searched here when None).
+    ``body`` may be any buffer (``pyarrow.Buffer`` slices avoid copying the file); ``has_cr`` and
+    ``has_quote`` say whether it contains ``\\r`` and ``"`` (searched here when None).
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -150,11 +152,16 @@ def _arrow_frame(body: bytes, sep: str, head: str, *, has_cr: bool | None = None
 
     first = next(csv.reader(io.StringIO(head), delimiter=sep), [])
     names = [f"c{i}" for i in range(len(first))]
+    if has_quote is None:
+        has_quote = b'"' in bytes(body)
     table = pacsv.read_csv(
         pa.BufferReader(body),
         # default block size: several blocks parse in parallel (16 MB blocks were 1.4x slower at 35 MB)
         read_options=pacsv.ReadOptions(column_names=names),
-        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=True),
+        # A line break inside a value needs quotes around it (no escape character is set), so a
+        # file without any '"' cannot have one: then the blocks are split at line ends and parsed
+        # in parallel, twice as fast as the quote-aware splitting (1.39 s -> 0.64 s at 1M rows).
+        parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=has_quote),
         convert_options=pacsv.ConvertOptions(
             # large_string is what pandas' str dtype holds: reading it directly saves a cast of
             # every column in to_pandas (0.05 s per 100k rows × 38 columns); same values
@@ -200,7 +207,9 @@ def _read_csv_utf8_fast(data: bytes, name: str) -> tuple[pd.DataFrame, str, str]
     head = head.replace("\r\n", "\n").replace("\r", "\n")
     sep = "\t" if name.endswith((".tsv", ".tab")) else sniff_separator(head)
     try:
-        frame = _arrow_frame(body, sep, head, has_cr=data.find(b"\r", start) >= 0)  # validates UTF-8 throughout
+        frame = _arrow_frame(  # validates UTF-8 throughout
+            body, sep, head, has_cr=data.find(b"\r", start) >= 0, has_quote=data.find(b'"', start) >= 0
+        )
     except Exception:  # invalid UTF-8 further on, ragged rows, odd quoting
         return None
     return frame, encoding, sep
