@@ -185,9 +185,16 @@ def screen(
         ip = ip.str.strip()
         ip = ip.mask(ip == "")
         when = pd.to_datetime(resp["submitted_at"], errors="coerce")
-        filled = np.where(valid, codes, 0).astype(np.int64)  # NA → 0 (never a valid code)
-        # copy=False: pandas would otherwise copy the 100k × items int64 matrix just to hash it
-        pattern = pd.util.hash_pandas_object(pd.DataFrame(filled, copy=False), index=False).to_numpy()
+        # Row hash of the answers with NA → 0 (never a valid code): the same values as
+        # hash_pandas_object(DataFrame(filled int64 matrix), index=False), built one column at a time
+        # — that matrix was 240 MB of fresh memory at 1M rows × 30 items. combine_hash_arrays is what
+        # hash_pandas_object itself combines column hashes with (a pandas internal; pandas is pinned).
+        from pandas.core.util.hashing import combine_hash_arrays
+
+        column_hashes = (
+            pd.util.hash_array(np.where(valid[:, j], codes[:, j], 0).astype(np.int64)) for j in range(codes.shape[1])
+        )
+        pattern = combine_hash_arrays(column_hashes, codes.shape[1])
         # Only grouping matters (equal IPs and patterns next to each other, time order inside a
         # group), not how groups are ordered: IPs are sorted as integer factor codes, with numpy's
         # lexsort on (ip, pattern, time, row) — the row position makes the order total.
@@ -230,8 +237,9 @@ def _code_matrix(answers: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]
     if not answers.shape[1]:
         return np.empty((n, 0)), np.empty((n, 0), dtype=bool)
     if all(isinstance(t, pd.Int8Dtype) for t in answers.dtypes):
-        codes = np.empty(answers.shape, dtype=np.int16)
-        valid = np.empty(answers.shape, dtype=bool)
+        # column-major: each column is written (and later hashed) as one contiguous block
+        codes = np.empty(answers.shape, dtype=np.int16, order="F")
+        valid = np.empty(answers.shape, dtype=bool, order="F")
         for j in range(answers.shape[1]):
             col = answers.iloc[:, j]
             valid[:, j] = col.notna().to_numpy()
