@@ -69,6 +69,28 @@ def generic_utf8_bom() -> bytes:
     return b"\xef\xbb\xbf" + _csv(header, rows, crlf=False).encode("utf-8")
 
 
+def workbook_bytes(wb: Workbook) -> bytes:
+    """Save an openpyxl workbook with fixed timestamps, so the same content always gives the same bytes.
+
+    openpyxl stamps the save time into docProps/core.xml and every zip entry; tests that derive
+    examples from the bytes (hypothesis) need them stable.
+    """
+    import re
+    import zipfile
+
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
 def wjx_xlsx() -> bytes:
     """The 问卷星 layout downloaded as .xlsx."""
     wb = Workbook()
@@ -76,9 +98,7 @@ def wjx_xlsx() -> bytes:
     ws.append(wjx_header())
     for r in wjx_rows():
         ws.append([int(r[0]), *r[1:]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def wjx_xls() -> bytes:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from tests.fixtures import workbook_bytes
+
 # Scale positions 0..4 best → worst, 5 = not applicable; None = skipped / empty.
 ZH = ["很满意", "比较满意", "一般", "不太满意", "很不满意", "不了解"]
 EN = ["Very satisfied", "Satisfied", "Neutral", "Dissatisfied", "Very dissatisfied", "Don't know"]
@@ -410,9 +412,7 @@ def generic_xlsx(answers: list[Response]) -> bytes:
             + [_label(ZH, p) or None for p in a.items]
             + [_sugg(a) or None]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 @dataclass(frozen=True)
