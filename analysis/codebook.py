@@ -217,7 +217,7 @@ def _suggest(survey: Survey, factors: _Factors) -> pd.DataFrame:
     uniq = _UniqueCache(data, factors)
     # columns of one question (same number, or same stem of a matrix) share a scale
     by_q: dict[str, list[str]] = {}
-    for name, q, stem, row in zip(cols["name"], cols["qnum"], cols["stem"], cols["row"]):
+    for name, q, stem, row in zip(cols["name"], cols["qnum"], cols["stem"], cols["row"], strict=False):
         if q is not None and not pd.isna(q):
             by_q.setdefault(f"q{q}", []).append(name)
         elif row is not None and not pd.isna(row):
@@ -368,7 +368,7 @@ def parse_datetime(series: pd.Series) -> pd.Series:
     parsed = pd.to_datetime(uniq, format="mixed", errors="coerce")
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
-    return s.map(dict(zip(uniq, parsed))).astype("datetime64[ns]")
+    return s.map(dict(zip(uniq, parsed, strict=False))).astype("datetime64[ns]")
 
 
 def parse_duration(series: pd.Series) -> pd.Series:
@@ -529,7 +529,7 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
     grp = first("group")
     resp["group"] = _text_values(_choices(data[grp])) if grp else pd.array([pd.NA] * n, "string")
     attributes = []
-    label_of = dict(zip(cb["column"], cb["label"]))
+    label_of = dict(zip(cb["column"], cb["label"], strict=False))
     for col in role_cols["attribute"]:
         name = label_of.get(col) or col
         if name in resp.columns or name in attributes:
@@ -549,7 +549,7 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
         )
     imp = None
     if importance:
-        by_label = dict(zip(item_df["label"], item_df["item"]))
+        by_label = dict(zip(item_df["label"], item_df["item"], strict=False))
         matched = {by_label[k]: v for k, v in importance.items() if k in by_label}
         if len(matched) < len(importance):
             warnings.append("部分重要性评分题未能对应到满意度题（标签需相同）。 Some importance items matched no item.")

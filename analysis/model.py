@@ -104,7 +104,7 @@ class Dataset:
     def n(self) -> int:
         return len(self.respondents)
 
-    def subset(self, mask: pd.Series | list[bool]) -> "Dataset":
+    def subset(self, mask: pd.Series | list[bool]) -> Dataset:
         """Rows selected by a boolean mask (index-aligned to ``respondents``), re-indexed 0..m-1."""
         m = pd.Series(mask, index=self.respondents.index).fillna(False).astype(bool).to_numpy()
         pick = lambda df: None if df is None else df.loc[m].reset_index(drop=True)  # noqa: E731
@@ -122,7 +122,7 @@ class Dataset:
             warnings=list(self.warnings),
         )
 
-    def without_flagged(self) -> "Dataset":
+    def without_flagged(self) -> Dataset:
         """The dataset without the responses screening flagged."""
         flagged = set(self.flags["row"]) if len(self.flags) else set()
         return self.subset(~self.respondents["row"].isin(flagged))

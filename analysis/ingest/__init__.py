@@ -6,8 +6,8 @@ recognises the file and lets the most confident parse it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from analysis.ingest.readers import RawTable, read_table
 from analysis.model import Survey

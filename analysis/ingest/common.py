@@ -91,7 +91,7 @@ def build_survey(
         maybe = first.eq(header_vals[0]).fillna(False).to_numpy()
         if maybe.any():
             repeated = body.loc[maybe].apply(
-                lambda r: sum(str(a).strip() == b for a, b in zip(r.tolist(), header_vals)) >= 0.8 * len(header_vals),
+                lambda r: sum(str(a).strip() == b for a, b in zip(r.tolist(), header_vals, strict=False)) >= 0.8 * len(header_vals),
                 axis=1,
             )
             drop = pd.Series(False, index=body.index)

@@ -21,6 +21,8 @@ from ._common import Col, finish_survey, header_cells, int_column_share, values_
 
 __all__ = ["WJX_META", "parse_wjx_headers", "detect_wjx_codes", "parse_wjx_codes"]
 
+# 问卷星's fixed columns (keys lower-cased, spaces removed) and the role each one has for sure;
+# shared with the text export's adapter (analysis/ingest/wjx.py).
 WJX_META = {
     "序号": "id",
     "答卷编号": "id",
@@ -34,6 +36,11 @@ WJX_META = {
     "用户id": "ignore",
     "自定义字段": "ignore",
     "微信昵称": "ignore",
+    "填写设备": "ignore",
+    "操作系统": "ignore",
+    "浏览器": "ignore",
+    "答卷状态": "ignore",
+    "开始答题时间": "ignore",
 }
 _Q = re.compile(r"^(\d+)\s*[、.．]\s*(.*)$", re.S)
 _MATRIX = re.compile(r"^第\s*(\d+)\s*题\s*[(（](.*)[)）]$", re.S)
