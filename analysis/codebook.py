@@ -293,9 +293,27 @@ def _prefer_dominant_scale(cb: pd.DataFrame, uniq: dict[str, list[str]]) -> pd.D
     return cb
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise(value: object) -> object:
+    """Prefix a cell that a spreadsheet would run as a formula with ``'`` (OWASP CSV injection)."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def _restore(value: str) -> str:
+    """Undo :func:`_neutralise` when a codebook comes back."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
 def codebook_to_csv(codebook: pd.DataFrame) -> str:
-    """The codebook as CSV text (write it with a UTF-8 BOM so Excel opens it correctly)."""
-    return codebook.reindex(columns=CODEBOOK_COLUMNS).to_csv(index=False)
+    """The codebook as CSV text (write it with a UTF-8 BOM so Excel opens it correctly).
+
+    Column names come from the uploaded file, so cells that Excel would evaluate as formulas
+    (``=``, ``+``, ``-``, ``@`` …) are written with a leading ``'``; :func:`read_codebook` removes it.
+    """
+    out = codebook.reindex(columns=CODEBOOK_COLUMNS).astype("object")
+    return out.map(_neutralise).to_csv(index=False)
 
 
 def read_codebook(source: bytes | str | Path) -> pd.DataFrame:
@@ -319,7 +337,7 @@ def read_codebook(source: bytes | str | Path) -> pd.DataFrame:
             f"编码表缺少列：{', '.join(missing)}。需要列 {', '.join(CODEBOOK_COLUMNS)}（可用 "
             "`python -m analysis codebook FILE` 生成模板）。 The codebook lacks columns; generate one with the codebook command."
         )
-    df = df.reindex(columns=CODEBOOK_COLUMNS).astype("object").fillna("")
+    df = df.reindex(columns=CODEBOOK_COLUMNS).astype("object").fillna("").map(lambda v: _restore(str(v)))
     for i, rec in enumerate(df.itertuples(index=False), start=2):
         if rec.role not in ROLES:
             raise ValueError(

@@ -121,3 +121,17 @@ def test_parsers():
     assert ts.iloc[0] == pd.Timestamp("2021-02-02 20:26:58")
     ts = parse_datetime(pd.Series(["2025/04/06 9:01:00 AM GMT+8"]))
     assert ts.iloc[0] == pd.Timestamp("2025-04-06 09:01:00")
+
+
+def test_codebook_csv_neutralises_formulas_and_round_trips():
+    # A header planted as a spreadsheet formula (CSV injection, OWASP) must not be live in the export.
+    header = "序号,提交答卷时间,=HYPERLINK(\"http://x\"),第2题(学生公寓),第2题(食堂菜品)\n"
+    body = "".join(f"{i},2025/4/1 9:00:0{i},x{i},很满意,一般\n" for i in range(1, 7))
+    survey = parse_survey((header + body).encode("utf-8"), "f.csv")
+    text = codebook_to_csv(suggest_codebook(survey))
+    assert "\n'=HYPERLINK" in text.replace('"', "")
+    assert not any(line.startswith(("=", "+", "@")) for line in text.splitlines())
+    back = read_codebook(text.encode("utf-8"))
+    assert '=HYPERLINK("http://x")' in list(back["column"])
+    ds = apply_codebook(survey, back)
+    assert list(ds.items["label"]) == ["学生公寓", "食堂菜品"]
