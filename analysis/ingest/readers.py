@@ -42,6 +42,10 @@ class RawTable:
     kind: str
     source_name: str = ""
     warnings: list[str] = field(default_factory=list)
+    # Cleaned column samples the layout heuristics share (platforms._common.present_values):
+    # format detection asks every adapter about the same columns, and 问卷星's two adapters read
+    # the same ~30 matrix columns up to three times. Not part of the table's value.
+    _samples: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -135,7 +135,7 @@ def parse_qualtrics(raw: RawTable) -> Survey:
             )
             skip = drop.tolist()
     question = [i for i, c in enumerate(cols) if c.hint is None]
-    value_codes = int_column_share(raw.frame.iloc[n_header:], question) >= 0.5
+    value_codes = int_column_share(raw.frame.iloc[n_header:], question, raw=raw, n_header=n_header) >= 0.5
     return finish_survey(
         "qualtrics",
         raw,

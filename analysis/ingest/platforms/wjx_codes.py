@@ -108,7 +108,7 @@ def detect_wjx_codes(raw: RawTable) -> float:
     cols = parse_wjx_headers(raw)
     question = [i for i, c in enumerate(cols) if c.hint is None and c.qnum is not None]
     body = raw.frame.iloc[1:]
-    share = int_column_share(body, question, ignore=_MISSING - {"-2", "-3"})
+    share = int_column_share(body, question, ignore=_MISSING - {"-2", "-3"}, raw=raw, n_header=1)
     if share >= 0.5:
         return 1.0
     if share >= 0.25:
