@@ -419,12 +419,18 @@ def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str], factor
     ``factors`` = ``pd.factorize(raw)`` when the caller has it already.
     """
     codes, uniques = factors if factors is not None else pd.factorize(raw, use_na_sentinel=True)
-    codes = codes.astype(np.intp, copy=False)
+    # One table slot per distinct answer, slot 0 for NA (factor code -1), so ``codes + 1`` indexes
+    # it directly. The per-value work is then two passes over the column (a bincount and an int8
+    # take); the counts by kind and of unknown labels come from the per-slot counts. This replaced
+    # an np.where, a second bincount, an int16 → Int8 conversion and a masked assignment per column
+    # (30 items: 0.35 s → 0.08 s at 1M rows, 0.025 s → 0.011 s at 100k).
+    idx = np.add(codes, 1, dtype=np.intp)
     lookup = scale.lookup
-    mapped = np.full(len(uniques) + 1, -1, dtype=np.int16)  # last slot: NA sentinel
+    mapped = np.zeros(len(uniques) + 1, dtype=np.int8)  # 0 = not a valid code (codes are 1 … k)
     kinds = np.full(len(uniques) + 1, 1, dtype=np.int8)  # 0 valid, 1 missing, 2 not applicable, 3 unknown
     unknown: dict[str, int] = {}
-    for j, u in enumerate(uniques):
+    per_slot = np.bincount(idx, minlength=len(uniques) + 1)
+    for j, u in enumerate(uniques, start=1):
         text = str(u).strip()
         text = codes_map.get(text, text)
         norm = normalize_label(text)
@@ -436,17 +442,11 @@ def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str], factor
             kinds[j] = 1
         else:
             kinds[j] = 3
-            unknown[str(u)] = 0
-    idx = np.where(codes < 0, len(uniques), codes)
+            unknown[str(u)] = int(per_slot[j])
+    kind_counts = np.zeros(4, dtype=np.int64)
+    np.add.at(kind_counts, kinds, per_slot)
     values = mapped[idx]
-    kind_counts = np.bincount(kinds[idx], minlength=4)
-    if unknown:
-        per_unique = np.bincount(idx, minlength=len(uniques) + 1)
-        for j, u in enumerate(uniques):
-            if str(u) in unknown:
-                unknown[str(u)] = int(per_unique[j])
-    arr = pd.array(np.where(values > 0, values, 0), dtype="Int8")
-    arr[values <= 0] = pd.NA
+    arr = pd.arrays.IntegerArray(values, values == 0)  # what pd.array(..., "Int8") with NA at 0 gives
     return arr, int(kind_counts[2]), int(kind_counts[1]), unknown
 
 
