@@ -163,9 +163,15 @@ def screen(
     # straight-liners: max == min over the valid answers
     if codes.shape[1]:
         low, high = (-np.inf, np.inf) if codes.dtype.kind == "f" else (np.iinfo(codes.dtype).min, np.iinfo(codes.dtype).max)
+        # Column by column into two running vectors: the same max/min as np.where(...).max(axis=1),
+        # without two fresh n × items matrices reduced across a column-major layout
+        # (0.19 s → ~0.03 s at 1M rows × 30 items).
+        hi = np.full(n, low, dtype=codes.dtype)
+        lo = np.full(n, high, dtype=codes.dtype)
         with np.errstate(all="ignore"):
-            hi = np.where(valid, codes, low).max(axis=1)
-            lo = np.where(valid, codes, high).min(axis=1)
+            for j in range(codes.shape[1]):
+                np.maximum(hi, np.where(valid[:, j], codes[:, j], low), out=hi)
+                np.minimum(lo, np.where(valid[:, j], codes[:, j], high), out=lo)
         flags["straightliner"] = (n_valid >= min_items_straightline) & (hi == lo)
 
     # duplicate ids (first occurrence kept)
@@ -197,13 +203,21 @@ def screen(
         pattern = combine_hash_arrays(column_hashes, codes.shape[1])
         # Only grouping matters (equal IPs and patterns next to each other, time order inside a
         # group), not how groups are ordered: IPs are sorted as integer factor codes, with numpy's
-        # lexsort on (ip, pattern, time, row) — the row position makes the order total.
-        ip_code = pd.factorize(ip, use_na_sentinel=True)[0]
+        # lexsort on (ip, pattern, time), stable, so rows in file order break ties.
         when_ns = when.to_numpy(dtype="datetime64[ns]")
-        keep = np.flatnonzero((ip_code >= 0) & ~np.isnat(when_ns) & (n_valid > 0))
+        keep = np.flatnonzero(ip.notna().to_numpy() & ~np.isnat(when_ns) & (n_valid > 0))
+        # Only a response whose answer pattern another kept response shares can be a duplicate, and
+        # with 30 items nearly every pattern is unique: factorizing the IPs and sorting is done for
+        # those few rows (at 1M rows: 0.45 s → 0.05 s). Restricting the rows changes neither the
+        # groups nor the order inside one, so the pairs compared below are the same.
+        keep = keep[pd.Series(pattern[keep]).duplicated(keep=False).to_numpy()]
         if len(keep) > 1:
-            order = keep[np.lexsort((keep, when_ns[keep], pattern[keep], ip_code[keep]))]
-            k_ip, k_pat, k_when = ip_code[order], pattern[order], when_ns[order]
+            ip_code = pd.factorize(ip.iloc[keep], use_na_sentinel=True)[0]  # aligned with keep
+            # np.lexsort is stable and ``keep`` is ascending, so ties on (ip, pattern, time) keep row
+            # order without sorting by the row as a fourth key
+            local = np.lexsort((when_ns[keep], pattern[keep], ip_code))
+            order = keep[local]
+            k_ip, k_pat, k_when = ip_code[local], pattern[order], when_ns[order]
             same = (k_ip[1:] == k_ip[:-1]) & (k_pat[1:] == k_pat[:-1])
             window = np.timedelta64(pd.Timedelta(minutes=float(duplicate_minutes)).value, "ns")
             hit = same & (k_when[1:] - k_when[:-1] <= window)
@@ -228,7 +242,7 @@ def screen(
 def _code_matrix(answers: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]:
     """``(codes, valid)``: the answers as one 2-D array and where they are valid (not NA).
 
-    The coded answers are ``Int8`` columns: they become an int16 matrix (an invalid cell holds 0,
+    The coded answers are ``Int8`` columns: they become an int16 matrix (an invalid cell holds any value,
     never read) — a 30-item wave at 100k rows is 6 MB instead of the 24 MB float64 matrix
     ``astype("float64")`` made, whose fresh memory cost more than the arithmetic on a first
     call. Any other dtypes take the float64 route (NaN = invalid). The screening rules compare
@@ -241,9 +255,15 @@ def _code_matrix(answers: pd.DataFrame, n: int) -> tuple[np.ndarray, np.ndarray]
         codes = np.empty(answers.shape, dtype=np.int16, order="F")
         valid = np.empty(answers.shape, dtype=bool, order="F")
         for j in range(answers.shape[1]):
-            col = answers.iloc[:, j]
-            valid[:, j] = col.notna().to_numpy()
-            codes[:, j] = col.to_numpy(dtype="int16", na_value=0)
+            arr = answers.iloc[:, j].array
+            if isinstance(arr, pd.arrays.IntegerArray):
+                # values and NA mask as stored (pandas' masked-array layout; pandas is pinned):
+                # to_numpy(na_value=0) and notna() cost 9 ms per 1M-row column, copying these 1 ms
+                valid[:, j] = ~arr._mask
+                codes[:, j] = arr._data  # invalid cells hold whatever was stored: never read
+            else:
+                valid[:, j] = pd.notna(arr)
+                codes[:, j] = arr.to_numpy(dtype="int16", na_value=0)
         return codes, valid
     codes = answers.astype("float64").to_numpy()
     return codes, ~np.isnan(codes)
