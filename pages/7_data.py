@@ -36,8 +36,8 @@ from analysis.model import ROLES, Dataset, Survey
 from analysis.scales import MISSING_MARKERS, NA_LABELS, SCALES, normalize_label
 from ui.auth import user_name
 from ui.frame import frame
+from ui.i18n import t
 from ui.loaders import engine as _engine
-from ui.strings_data import t
 
 PREVIEW_ROWS = 10
 MAX_LISTED_CELLS = 500

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.strings_data import t
+from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
 ENTRY = str(ROOT / "dashboard.py")

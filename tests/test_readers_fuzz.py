@@ -15,20 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis.ingest import parse_survey, read_table
+from analysis.ingest.platforms import PLATFORM_KEYS
 from analysis.model import Survey
 from tests import fixtures_platforms as fx
 
-ADAPTER_KEYS = [
-    "wjx_text",
-    "wjx_codes",
-    "tencent",
-    "qualtrics",
-    "surveymonkey",
-    "google_forms",
-    "limesurvey",
-    "kobo",
-    "generic",
-]  # docs/CONTRACTS.md
+ADAPTER_KEYS = ["wjx_text", *PLATFORM_KEYS, "generic"]  # every registered layout
 # FUZZ_EXAMPLES=5000 python -m pytest tests/test_readers_fuzz.py for a longer hunt
 SETTINGS = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")),

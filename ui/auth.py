@@ -22,7 +22,7 @@ from typing import Any
 
 import streamlit as st
 
-from ui.strings_data import t
+from ui.i18n import t
 
 __all__ = ["sidebar_login", "current_user", "is_manager", "user_name", "logout", "SESSION_KEY", "bootstrap_allowed"]
 

@@ -1,12 +1,12 @@
 """UI text of the login box and the data-management page (数据管理), zh-CN and en.
 
-Kept beside ``ui.i18n`` so the two pages' wording can be edited in one place; ``t`` falls back to
-Chinese, then to the key itself, so a missing translation never breaks a page.
+``ui.i18n.t`` merges these with the core strings; it falls back to Chinese, then to the key itself,
+so a missing translation never breaks a page.
 """
 
 from __future__ import annotations
 
-__all__ = ["STRINGS", "t"]
+__all__ = ["STRINGS"]
 
 STRINGS: dict[str, dict[str, str]] = {
     # --- login box (ui.auth) ---
@@ -173,12 +173,3 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_reasons": {"zh": "标记原因", "en": "Reasons"},
     "problem_unknown": {"zh": "不在量表中", "en": "not on the scale"},
 }
-
-
-def t(key: str, lang: str = "zh", **fmt: object) -> str:
-    """The text for ``key`` in ``lang`` (``zh`` fallback), formatted with ``fmt``."""
-    entry = STRINGS.get(key)
-    if entry is None:
-        return key
-    text = entry.get(lang) or entry.get("zh") or key
-    return text.format(**fmt) if fmt else text

@@ -194,7 +194,7 @@ def exceptions(page) -> list[str]:
 
 def login(page, base: str, name: str = MANAGER[0], password: str = MANAGER[1], lang: str = "zh") -> None:
     """Log in through the sidebar form (the login expander of ui.auth)."""
-    from ui.strings_data import t
+    from ui.i18n import t
 
     goto(page, base, f"overview?lang={lang}")
     sidebar = page.locator("[data-testid='stSidebar']")

@@ -9,7 +9,7 @@ import re
 import pytest
 from browser_utils import act, exceptions, goto, login
 
-from ui.strings_data import t
+from ui.i18n import t
 
 pytestmark = pytest.mark.browser
 
