@@ -168,12 +168,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file (UTF-8 with BOM) instead of stdout")
     p.add_argument("--format", help="force an adapter instead of detecting it")
     p.set_defaults(func=cmd_codebook)
-    try:
-        from analysis import cli_store
-    except ImportError:
-        cli_store = None
-    if cli_store is not None:
-        cli_store.add_subcommands(sub)
+    from analysis import cli_store
+
+    cli_store.add_subcommands(sub)
     return parser
 
 

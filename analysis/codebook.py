@@ -41,6 +41,7 @@ __all__ = [
     "read_codebook",
     "questionnaire_key",
     "load_dataset",
+    "code_survey",
     "clean_choice",
     "parse_codes",
     "parse_duration",
@@ -650,14 +651,14 @@ def load_dataset(
     screen: bool = True,
 ) -> Dataset:
     """Read, parse, code and screen one export: the whole ingest pipeline without the store."""
-    survey = parse_survey(data, filename, format=format)
+    return code_survey(parse_survey(data, filename, format=format), codebook, screen=screen)
+
+
+def code_survey(survey: Survey, codebook: pd.DataFrame | None = None, *, screen: bool = True) -> Dataset:
+    """Apply the codebook and, with ``screen``, store the screening flags (analysis.quality) in ``flags``."""
+    from analysis.quality import screen as screen_responses
+
     ds = apply_codebook(survey, codebook)
     if screen:
-        try:
-            from analysis import quality
-        except ImportError:
-            quality = None
-        if quality is not None and hasattr(quality, "screen"):
-            flags = quality.screen(ds)
-            ds.flags = flags.reset_index(drop=True)
+        ds.flags = screen_responses(ds).reset_index(drop=True)
     return ds

@@ -478,7 +478,7 @@ def _coerce_codebook(codebook: Any) -> pd.DataFrame:
 
 def _prepare(engine: Engine, data: bytes, filename: str, codebook: Any, format: str | None) -> _Prepared:
     """Parse, code and screen outside any transaction (mirrors codebook.load_dataset, plus the key)."""
-    from analysis.codebook import apply_codebook, questionnaire_key
+    from analysis.codebook import code_survey, questionnaire_key
     from analysis.ingest import parse_survey
 
     survey = parse_survey(data, filename, format=format)
@@ -489,13 +489,7 @@ def _prepare(engine: Engine, data: bytes, filename: str, codebook: Any, format: 
         to_save = cb
     else:
         cb = find_codebook(engine, key)
-    ds = apply_codebook(survey, cb)
-    try:
-        from analysis import quality
-    except ImportError:
-        quality = None
-    if quality is not None and hasattr(quality, "screen"):
-        ds.flags = quality.screen(ds).reset_index(drop=True)
+    ds = code_survey(survey, cb)
     return _Prepared(ds=ds, key=key, codebook_to_save=to_save)
 
 
@@ -874,10 +868,8 @@ def purge_wave(engine: Engine, wave_id: int | str, *, user: str = "cli") -> None
 # Codebooks, audit, version
 # ---------------------------------------------------------------------------------------------
 def _codebook_csv(df: pd.DataFrame) -> str:
-    try:
-        from analysis.codebook import codebook_to_csv
-    except ImportError:  # pragma: no cover - codebook module is part of the product
-        return df.to_csv(index=False)
+    from analysis.codebook import codebook_to_csv
+
     return codebook_to_csv(df)
 
 
@@ -962,10 +954,8 @@ def ensure_demo(engine: Engine, *, user: str = "demo") -> bool:
         has_waves = conn.execute(sa.select(sa.func.count()).select_from(waves)).scalar() > 0
     prepared: list[tuple[Any, _Prepared, str]] = []
     if not has_waves:
-        try:
-            from analysis.demo import demo_waves
-        except ImportError:
-            return False
+        from analysis.demo import demo_waves
+
         for dw in demo_waves():
             prepared.append((dw, _prepare(engine, dw.data, dw.filename, None, None),
                              hashlib.sha256(dw.data).hexdigest()))

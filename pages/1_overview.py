@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis.metrics import response_rates
 from ui import loaders
 from ui import widgets as w
 from ui.frame import frame
@@ -16,12 +17,7 @@ w.page_title(view, "overview_title")
 row = view.wave_row
 distributed, returned = row.get("distributed"), row.get("returned")
 valid = row.get("n_valid") if row.get("n_valid") is not None else view.ds.n
-try:
-    from analysis.metrics import response_rates
-
-    rates = response_rates(distributed, returned, valid)
-except ImportError:
-    rates = {}
+rates = response_rates(distributed, returned, valid)
 figures = [
     (view.t("distributed"), fmt_int(distributed)),
     (view.t("returned"), fmt_int(returned)),

@@ -17,9 +17,6 @@ st.subheader(view.t("ipa_title"))
 
 try:
     table = loaders.compute("ipa", view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic)
-except ImportError as exc:
-    st.info(view.t("not_ready", module="ipa", err=exc))
-    st.stop()
 except ValueError as exc:
     st.info(view.t("no_overall") + "\n\n" + str(exc))
     st.stop()

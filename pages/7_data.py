@@ -25,7 +25,7 @@ from analysis import store
 from analysis.areas import AREAS, UNCLASSIFIED
 from analysis.codebook import (
     CODEBOOK_COLUMNS,
-    apply_codebook,
+    code_survey,
     codebook_to_csv,
     parse_codes,
     questionnaire_key,
@@ -173,14 +173,8 @@ def _apply(state: dict, edited: pd.DataFrame, lang: str) -> tuple[Dataset | None
     ds, flags, error = None, None, None
     try:
         with st.spinner(t("data_step_validate", lang)):
-            ds = apply_codebook(state["survey"], edited)
-        try:
-            from analysis.quality import screen
-
-            with st.spinner(t("data_step_validate", lang)):
-                flags = screen(ds)
-        except ImportError:
-            flags = ds.flags
+            ds = code_survey(state["survey"], edited)
+        flags = ds.flags
     except ValueError as exc:
         error = str(exc)
     state["applied"] = (cb_hash, ds, flags, error)

@@ -141,10 +141,8 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
     ``st.session_state["auth_user"]``, or None for an anonymous viewer.
     """
     lang = _lang(lang)
-    try:
-        from analysis import auth
-    except ImportError:  # the accounts module is optional for read-only deployments
-        return None
+    from analysis import auth
+
     user = current_user()
     with st.sidebar:
         if user is not None:

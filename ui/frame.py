@@ -281,19 +281,12 @@ def frame(page_key: str) -> View:
     except Exception as exc:  # noqa: BLE001 — the page explains instead of showing a traceback
         view.error = t("store_unavailable", lang, err=exc)
 
-    # Login (ui.auth is the data-page engineer's module; absent until it lands).
     if eng is not None:
-        try:
-            from ui.auth import sidebar_login
-        except ImportError:
-            sidebar_login = None
-        if sidebar_login is not None:
-            sb.divider()
-            try:
-                view.user = sidebar_login(eng, lang)
-            except ImportError:  # analysis.auth not there yet
-                sb.caption(t("login_unavailable", lang))
-        view.is_manager = _is_manager(view.user)
+        from ui.auth import is_manager, sidebar_login
+
+        sb.divider()
+        view.user = sidebar_login(eng, lang)
+        view.is_manager = is_manager(view.user)
 
     state = _resolve(view, state)
     view.state = state
@@ -307,24 +300,6 @@ def frame(page_key: str) -> View:
     elif view.ds is None and page_key != "data":
         st.info(t("no_waves", lang))
     return view
-
-
-def _is_manager(user: Any) -> bool:
-    try:
-        from ui.auth import is_manager
-    except ImportError:
-        is_manager = None
-    if is_manager is not None:
-        return bool(is_manager(user))
-    if user is None:
-        return False
-    if isinstance(user, Mapping):
-        role = user.get("role")
-    else:
-        role = getattr(user, "role", None)
-        if role is None and hasattr(user, "is_manager"):
-            return bool(user.is_manager)
-    return str(role or "") in ("manager", "admin")
 
 
 def _resolve(view: View, state: UrlState) -> UrlState:

@@ -38,10 +38,8 @@ def strings() -> dict[str, dict[str, str]]:
     from ui.strings_core import STRINGS as core
 
     merged = dict(core)
-    try:
-        from ui.strings_data import STRINGS as data  # written by the data-page engineer
-    except ImportError:
-        data = {}
+    from ui.strings_data import STRINGS as data
+
     for key, value in data.items():
         merged.setdefault(key, value)
     return merged
@@ -125,10 +123,8 @@ def area_label(key: object, lang: str | None = None) -> str:
     lang = lang or get_lang()
     if key is None or _missing(key) or key == "":
         return t("all_areas", lang)
-    try:
-        from analysis.areas import AREAS, area_name
-    except ImportError:
-        return str(key)
+    from analysis.areas import AREAS, area_name
+
     if key in AREAS or key == "unclassified":
         return area_name(str(key), lang)
     return str(key)

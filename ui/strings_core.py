@@ -44,7 +44,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "复制此链接即可在其他电脑或投影上打开同一视图。",
         "en": "Copy this link to open the same view on another computer or the projector.",
     },
-    "login_unavailable": {"zh": "登录模块尚未启用。", "en": "Login is not available yet."},
     "store_unavailable": {
         "zh": "数据存储尚不可用：{err}",
         "en": "The data store is not available: {err}",
@@ -64,10 +63,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "def_interval": {"zh": "区间：Wilson 95% 置信区间。", "en": "Interval: Wilson 95% confidence interval."},
     "def_flagged_on": {"zh": "已剔除可疑答卷。", "en": "Flagged responses excluded."},
     "def_flagged_off": {"zh": "包含全部答卷（未剔除可疑答卷）。", "en": "All responses included (none excluded)."},
-    "not_ready": {
-        "zh": "分析模块 {module} 尚未就绪：{err}",
-        "en": "Analysis module {module} is not ready yet: {err}",
-    },
     "error_input": {"zh": "无法计算：{err}", "en": "Cannot compute: {err}"},
     # --- overview ----------------------------------------------------------------------------------
     "overview_title": {"zh": "总览", "en": "Overview"},

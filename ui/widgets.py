@@ -28,26 +28,20 @@ def page_title(view: Any, key: str) -> None:
 
 
 def compute(view: Any, name: str, **options: Any) -> Any:
-    """``ui.loaders.compute`` for the view's wave; on failure say why (st.info / st.warning) and return None.
-
-    ImportError means an analysis module has not landed yet; ValueError carries a message for the
-    user (analysis functions explain how to fix the input).
+    """``ui.loaders.compute`` for the view's wave; a ValueError (analysis functions explain how to fix
+    the input) becomes a warning on the page and None instead of a traceback.
     """
     try:
         return loaders.compute(name, view.version, view.wave, exclude_flagged=view.exclude_flagged, **options)
-    except ImportError as exc:
-        st.info(t("not_ready", view.lang, module=name, err=exc))
     except ValueError as exc:
         st.warning(t("error_input", view.lang, err=exc))
     return None
 
 
 def guarded(view: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call ``fn``; ImportError / ValueError become a message on the page instead of a traceback."""
+    """Call ``fn``; a ValueError becomes a message on the page instead of a traceback."""
     try:
         return fn(*args, **kwargs)
-    except ImportError as exc:
-        st.info(t("not_ready", view.lang, module=getattr(fn, "__name__", "?"), err=exc))
     except ValueError as exc:
         st.warning(t("error_input", view.lang, err=exc))
     return None

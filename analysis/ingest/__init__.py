@@ -43,12 +43,7 @@ def register(adapter: Adapter) -> Adapter:
 def _load_adapters() -> None:
     # Importing the modules registers their adapters (kept here so the registry is complete
     # whichever module is imported first).
-    from analysis.ingest import generic, wjx  # noqa: F401
-
-    try:
-        from analysis.ingest import platforms  # noqa: F401
-    except ImportError:  # platforms package is optional while it is being built
-        pass
+    from analysis.ingest import generic, platforms, wjx  # noqa: F401
 
 
 def detect_format(raw: RawTable) -> Adapter:
