@@ -554,3 +554,22 @@ def test_qualtrics_legacy_two_header_rows():
     c = survey.columns.set_index("name")
     assert c.loc["ResponseID", "hint"] == "id" and c.loc["EndDate", "hint"] == "submitted_at"
     assert (c.loc["Q2_2", "stem"], c.loc["Q2_2", "row"]) == ("Please rate", "Hot water")
+
+
+# --------------------------------------------------------------------------------------------
+# The layout heuristics' samples: the Arrow cleaning equals pandas' text_column
+# --------------------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELLS = ["a", " a ", "", "  ", None, "满意", "\u3000满意\u3000", "\t1\n", "0", "x y"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_CELLS), max_size=40), st.integers(0, 3), st.sampled_from([1, 3, 10, 100]))
+def test_first_present_equals_cleaning_the_whole_column(cells, skip, limit):
+    from analysis.ingest.platforms._common import _first_present, text_column
+
+    for series in (pd.Series(pd.array(cells, dtype="str")).iloc[skip:], pd.Series(cells, dtype=object).iloc[skip:]):
+        want = text_column(series).dropna().iloc[:limit]  # strip, blank → NA, the first `limit` kept
+        pd.testing.assert_series_equal(_first_present(series, limit), want)

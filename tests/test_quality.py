@@ -192,3 +192,90 @@ def test_screen_never_crashes_and_flags_only_existing_rows(answers, data):
     assert list(out.columns) == FLAG_COLUMNS
     assert set(out["row"]) <= set(range(1, n + 1))
     assert all(r and set(r) <= set(RULES) for r in out["reasons"])
+
+
+# --------------------------------------------------------------------------------------------
+# The fast paths of screen (integer ids, packed answer patterns) against the rules as written
+# --------------------------------------------------------------------------------------------
+def brute_force_duplicates(ds: Dataset, minutes: float = 10) -> tuple[set[int], set[int]]:
+    """The two duplicate rules straight from their definitions, pair by pair (O(n²), no hashing):
+    ``duplicate_id`` — a stripped non-empty id seen in an earlier row; ``duplicate_answers`` — an
+    earlier-or-equal-time response from the same IP (suffix and blanks removed) with identical answers
+    (NA = NA, at least one valid), at most ``minutes`` before it. Returns the flagged row numbers."""
+    import re
+
+    resp, ans = ds.respondents, ds.answers
+    ids = [None if pd.isna(v) or not str(v).strip() else str(v).strip() for v in resp["resp_id"]]
+    dup_id = {int(resp["row"][i]) for i in range(len(ids)) if ids[i] is not None and ids[i] in ids[:i]}
+
+    def ip_of(v):
+        if pd.isna(v):
+            return None
+        v = re.sub(r"\s*[(（].*$", "", str(v)).strip()
+        return v or None
+
+    ips = [ip_of(v) for v in resp["ip"]]
+    times = list(pd.to_datetime(resp["submitted_at"]))
+    rows = [tuple(None if pd.isna(x) else int(x) for x in r) for r in ans.itertuples(index=False)]
+    dup_ans = set()
+    for j in range(len(rows)):
+        if ips[j] is None or pd.isna(times[j]) or all(x is None for x in rows[j]):
+            continue
+        for i in range(len(rows)):
+            if i == j or ips[i] != ips[j] or rows[i] != rows[j] or pd.isna(times[i]):
+                continue
+            earlier = times[i] < times[j] or (times[i] == times[j] and i < j)
+            if earlier and times[j] - times[i] <= pd.Timedelta(minutes=minutes):
+                dup_ans.add(int(resp["row"][j]))
+                break
+    return dup_id, dup_ans
+
+
+def flagged(out: pd.DataFrame, rule: str) -> set[int]:
+    return {int(r) for r, reasons in zip(out["row"], out["reasons"], strict=True) if rule in reasons}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_duplicate_rules_match_the_pairwise_definition(data):
+    n = data.draw(st.integers(1, 14))
+    k = data.draw(st.sampled_from([1, 3, 25, 45]))  # 25 and 45 items need two and three packed words
+    top = data.draw(st.sampled_from([2, 5, 11]))
+    base = data.draw(st.lists(st.lists(st.one_of(st.none(), st.integers(1, top)), min_size=k, max_size=k),
+                              min_size=1, max_size=3))
+    answers = [list(base[data.draw(st.integers(0, len(base) - 1))]) for _ in range(n)]
+    for r in answers:  # a few rows differ from their template in one (possibly the last) item
+        if data.draw(st.booleans()):
+            r[data.draw(st.integers(0, k - 1))] = data.draw(st.one_of(st.none(), st.integers(1, top)))
+    ids = data.draw(st.lists(st.one_of(st.none(), st.sampled_from(["1", "2", "3", "07", "7", " 2", "", "a"])),
+                             min_size=n, max_size=n))
+    ips = data.draw(st.lists(st.one_of(st.none(), st.sampled_from(["1.1.1.1", "1.1.1.1(北京)", " ", "2.2.2.2"])),
+                             min_size=n, max_size=n))
+    minutes = data.draw(st.lists(st.one_of(st.none(), st.integers(0, 30)), min_size=n, max_size=n))
+    times = [None if m is None else f"2025-04-06 09:{m:02d}" for m in minutes]
+    ds = make_ds([[NA if v is None else v for v in r] for r in answers], ids=[NA if i is None else i for i in ids],
+                 ips=[NA if i is None else i for i in ips], times=times)
+    out = screen(ds)
+    want_id, want_ans = brute_force_duplicates(ds)
+    assert flagged(out, "duplicate_id") == want_id
+    assert flagged(out, "duplicate_answers") == want_ans
+
+
+def test_integer_ids_compared_as_numbers_only_when_text_and_number_agree():
+    # rows 1-4: 3, 1, 3, 2 → row 3 repeats row 1's id (hand count); "07" and "7" are different ids
+    ds = make_ds([VARIED[0]] * 6, ids=["3", "1", "3", "2", "07", "7"])
+    assert flagged(screen(ds), "duplicate_id") == {3}
+    ds = make_ds([VARIED[0]] * 4, ids=["1", "2", "3", "4"])  # increasing: no duplicate
+    assert flagged(screen(ds), "duplicate_id") == set()
+    ds = make_ds([VARIED[0]] * 4, ids=["10", "9", "10", " 9 "])  # stripped: rows 3 and 4 repeat
+    assert flagged(screen(ds), "duplicate_id") == {3, 4}
+
+
+def test_wide_patterns_differing_only_in_the_last_item_are_not_duplicates():
+    # 40 five-point items take two packed words; rows 1 and 2 differ in item 40 only, row 3 equals row 1
+    # (rows 4 and 5, from another IP, give every item the range 1-5: 3 bits each, 21 items a word)
+    row = [1 + (j % 5) for j in range(40)]
+    other = row[:-1] + [5 if row[-1] != 5 else 4]
+    times = ["2025-04-06 09:00", "2025-04-06 09:01", "2025-04-06 09:02", "2025-04-06 09:00", "2025-04-06 09:00"]
+    ds = make_ds([row, other, row, [1] * 40, [5] * 40], ips=["1.1.1.1"] * 3 + ["9.9.9.9"] * 2, times=times)
+    assert flagged(screen(ds), "duplicate_answers") == {3}

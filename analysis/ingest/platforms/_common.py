@@ -147,14 +147,29 @@ def _first_present(values: pd.Series, limit: int) -> pd.Series:
     Layout heuristics look at the first ``limit`` non-empty values; cleaning a whole 100k-row column
     to keep 5,000 of them cost ~0.3 s per file in format detection. The head of the column is cleaned
     in growing windows until it holds ``limit`` values (or the column ends), so the result — values
-    and index — is exactly that of cleaning everything.
+    and index — is exactly that of cleaning everything. Arrow-backed text is cleaned by the same
+    Arrow kernel pandas' ``str.strip`` calls, without pandas' per-call overhead (~1 ms a column).
     """
     window = limit  # enough when the head has no blanks (the usual case); else grow
     while True:
-        vals = text_column(values.iloc[:window]).dropna()
+        vals = _clean_head(values, window)
         if len(vals) >= limit or window >= len(values):
             return vals.iloc[:limit]
         window *= 4
+
+
+def _clean_head(values: pd.Series, window: int) -> pd.Series:
+    """``text_column(values.iloc[:window]).dropna()``."""
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return text_column(values.iloc[:window]).dropna()
+    import pyarrow.compute as pc
+
+    head = values.array.__arrow_array__().slice(0, window)
+    text = pc.utf8_trim_whitespace(head)  # what pandas' .str.strip() runs
+    present = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+    pos = np.flatnonzero(present)
+    return pd.Series(pd.array(text.take(pos), dtype="string"), index=values.index[pos])
 
 
 def int_column_share(
