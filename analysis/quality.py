@@ -259,8 +259,9 @@ def _pattern_words(columns: list[tuple[np.ndarray, np.ndarray]], n: int) -> list
     used = 0
     for values, ok in columns:
         if values.dtype == np.int8:
-            vmin = int(np.min(values, where=ok, initial=127))
-            vmax = int(np.max(values, where=ok, initial=-128))
+            # the range of the stored values, masked cells included: a superset of the valid
+            # codes' range (so the keys stay one-to-one), without a masked reduction per column
+            vmin, vmax = int(values.min()), int(values.max())
             keys = values.astype(np.int16)
             np.subtract(keys, vmin - 1, out=keys)
             np.multiply(keys, ok, out=keys)  # NA → 0
