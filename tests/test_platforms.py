@@ -573,3 +573,15 @@ def test_first_present_equals_cleaning_the_whole_column(cells, skip, limit):
     for series in (pd.Series(pd.array(cells, dtype="str")).iloc[skip:], pd.Series(cells, dtype=object).iloc[skip:]):
         want = text_column(series).dropna().iloc[:limit]  # strip, blank → NA, the first `limit` kept
         pd.testing.assert_series_equal(_first_present(series, limit), want)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_CELLS), min_size=2, max_size=2), min_size=1, max_size=30))
+def test_distinct_values_are_the_sample_values_in_first_seen_order(rows):
+    from analysis.ingest.platforms._common import distinct_values, values_of
+    from analysis.ingest.readers import RawTable
+
+    frame = pd.DataFrame([["h1", "h2"], *rows]).astype("str")
+    raw = RawTable(frame=frame, encoding="utf-8", separator=",", kind="csv")
+    for col in (0, 1):
+        assert distinct_values(raw, col, 1) == list(dict.fromkeys(values_of(raw, col, 1)))

@@ -17,7 +17,7 @@ from analysis.ingest import Adapter, register
 from analysis.ingest.readers import RawTable
 from analysis.model import Survey
 
-from ._common import Col, finish_survey, header_cells, norm_header, sequential_qnums, values_of
+from ._common import Col, distinct_values, finish_survey, header_cells, norm_header, sequential_qnums, values_of
 
 __all__ = ["LIMESURVEY_META", "detect_limesurvey", "parse_limesurvey"]
 
@@ -92,7 +92,7 @@ def parse_limesurvey(raw: RawTable) -> Survey:
             keys.append(None)
             continue
         hint = None
-        vals = set(values_of(raw, i, 1))
+        vals = set(distinct_values(raw, i, 1))
         if sq and sq.lower() in {"other", "comment"} or (sq or "").lower().endswith("comment"):
             hint = "text"
         elif sq and vals and vals <= {"Y", "N", "Yes", "No", "是", "否"} and "Y" in vals | {v[:1] for v in vals}:

@@ -14,7 +14,7 @@ from analysis.ingest.readers import RawTable
 from analysis.model import Survey
 from analysis.scales import normalize_label
 
-from ._common import Col, finish_survey, header_cells, norm_header, values_of
+from ._common import Col, distinct_values, finish_survey, header_cells, norm_header
 
 __all__ = ["SURVEYMONKEY_META", "detect_surveymonkey", "parse_surveymonkey"]
 
@@ -102,9 +102,9 @@ def parse_surveymonkey(raw: RawTable) -> Survey:
         if c.qnum is not None and c.row and c.hint is None:
             by_q.setdefault(c.qnum, []).append(i)
     for idxs in by_q.values():
-        filled = [i for i in idxs if values_of(raw, i, 2)]
+        filled = [i for i in idxs if distinct_values(raw, i, 2)]
         if filled and all(
-            {normalize_label(v) for v in values_of(raw, i, 2)} <= {normalize_label(cols[i].row)} for i in filled
+            {normalize_label(v) for v in distinct_values(raw, i, 2)} <= {normalize_label(cols[i].row)} for i in filled
         ):
             for i in idxs:
                 cols[i].hint = "multi"

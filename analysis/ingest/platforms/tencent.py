@@ -17,7 +17,7 @@ from analysis.ingest.readers import RawTable
 from analysis.model import Survey
 from analysis.scales import normalize_label
 
-from ._common import Col, finish_survey, header_cells, values_of
+from ._common import Col, distinct_values, finish_survey, header_cells
 
 __all__ = ["TENCENT_META", "detect_tencent", "parse_tencent"]
 
@@ -100,11 +100,11 @@ def parse_tencent(raw: RawTable) -> Survey:
     for idxs in by_q.values():
 
         def chosen_only(i: int) -> bool:
-            vals = {normalize_label(v) for v in values_of(raw, i, 1)}
+            vals = {normalize_label(v) for v in distinct_values(raw, i, 1)}
             own = normalize_label(cols[i].row)
             return bool(vals) and vals <= (_CHOSEN | {own, "0"})
 
-        filled = [i for i in idxs if values_of(raw, i, 1)]
+        filled = [i for i in idxs if distinct_values(raw, i, 1)]
         if filled and all(chosen_only(i) for i in filled):
             for i in idxs:
                 cols[i].hint = "multi"

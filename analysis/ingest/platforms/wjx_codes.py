@@ -17,7 +17,7 @@ from analysis.ingest.readers import RawTable
 from analysis.model import Survey
 from analysis.scales import NA_LABELS, SCALES, normalize_label
 
-from ._common import Col, finish_survey, header_cells, int_column_share, values_of
+from ._common import Col, distinct_values, finish_survey, header_cells, int_column_share
 
 __all__ = ["WJX_META", "parse_wjx_headers", "detect_wjx_codes", "parse_wjx_codes"]
 
@@ -62,7 +62,7 @@ def parse_wjx_headers(raw: RawTable) -> list[Col]:
         if m:
             q = int(m.group(1))
             row = m.group(2).strip()
-            vals = set(values_of(raw, i, 1)) - _MISSING
+            vals = set(distinct_values(raw, i, 1)) - _MISSING
             hint = "multi" if vals and vals <= {"0", "1"} and "0" in vals else None
             cols.append(Col(h, stems.get(q, f"第{q}题"), q, row, hint))
             continue
@@ -114,7 +114,7 @@ def detect_wjx_codes(raw: RawTable) -> float:
     if share >= 0.25:
         words = _scale_words()
         for i in question:
-            if any(normalize_label(v) in words for v in values_of(raw, i, 1, limit=200)):
+            if any(normalize_label(v) in words for v in distinct_values(raw, i, 1, limit=200)):
                 return 0.0
         return 1.0
     return 0.0
