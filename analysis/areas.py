@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["Area", "AREAS", "UNCLASSIFIED", "classify_area", "area_name"]
 
@@ -85,7 +86,13 @@ def classify_area(text: object) -> str:
     ``"Repair response"`` → ``maintenance``; ``"总体而言，您对后勤服务满意吗？"`` → ``overall``;
     ``"校园网速度"`` → ``unclassified``.
     """
-    t = _norm(text)
+    return _classify_text(_norm(text))
+
+
+@lru_cache(maxsize=4096)
+def _classify_text(t: str) -> str:
+    """:func:`classify_area` of normalised text (cached: the codebook asks up to three times per
+    column, and the same headers come back with every upload of a questionnaire)."""
     if not t.strip():
         return UNCLASSIFIED
     scores = [(_longest_hit(t, a), -i, a.key) for i, a in enumerate(_SPECIFIC)]

@@ -186,9 +186,17 @@ class _UniqueCache(dict):
         return values
 
 
-def _partial_fit(series: pd.Series, share: float = 0.8) -> Scale | None:
-    """The scale covering at least ``share`` of a column's answers (typos and stray labels aside)."""
-    vc = series.dropna().astype(str).value_counts()
+def _partial_fit(series: pd.Series, share: float = 0.8, factors: tuple | None = None) -> Scale | None:
+    """The scale covering at least ``share`` of a column's answers (typos and stray labels aside).
+
+    ``factors`` = ``_factorize(series)`` when known: the counts per value come from it instead of
+    counting the column again (only which values occur how often matters here, not their order).
+    """
+    if factors is not None:
+        _codes, uniques, counts = factors
+        vc = pd.Series(counts[1:], index=[str(u) for u in uniques], dtype="int64")
+    else:
+        vc = series.dropna().astype(str).value_counts()
     if vc.empty or len(vc) > 40:
         return None
     norm = pd.Series(vc.to_numpy(), index=[normalize_label(v) for v in vc.index])
@@ -249,7 +257,8 @@ def _suggest(survey: Survey, factors: _Factors) -> pd.DataFrame:
             pool = values
             if name in group_of and len(by_q[group_of[name]]) > 1:
                 pool = sorted({v for c in by_q[group_of[name]] for v in uniq[c]})
-            fit = match_scale(pool) or match_scale(values) or _partial_fit(data[name])
+            fit = (match_scale(pool) or match_scale(values)
+                   or _partial_fit(data[name], factors=factors[name] if factors.usable(name) else None))
             if fit is not None and len(values) > 0:
                 role = "importance" if "importance" in fit.name else "likert"
                 scale = fit.name

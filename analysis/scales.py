@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 
 __all__ = [
     "Scale",
@@ -99,8 +100,10 @@ class Scale:
         lookup = self.lookup
         return lookup.get(norm)
 
-    @property
+    @cached_property
     def lookup(self) -> dict[str, int]:
+        """Normalised label (or alias) → code; built once per scale (coding asks for it per column
+        and per distinct answer — rebuilding it each time was ~0.05 s of every ingest). Read-only."""
         table = {normalize_label(lab): self.k - i for i, lab in enumerate(self.labels)}
         for alias, target in self.aliases.items():
             table[normalize_label(alias)] = table[normalize_label(target)]

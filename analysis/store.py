@@ -14,8 +14,9 @@ The schema is created and upgraded by the Alembic migrations in ``alembic/`` whe
 (``BEGIN IMMEDIATE`` on SQLite, ``pg_advisory_xact_lock`` on PostgreSQL), so two processes starting
 at once migrate exactly once.
 
-Storage of a wave (DESIGN.md "Data model"): the Likert answer matrix, the respondent table, the open
-answers, the screening flags and stated importance are each one Parquet blob (pyarrow, zstd) in
+Storage of a wave (DESIGN.md "Data model"): the Likert answer matrix is one Arrow IPC file (zstd
+buffers; waves stored before 2026-11-23 hold Parquet, which still loads), the respondent table, the
+open answers, the screening flags and stated importance are each one Parquet blob (pyarrow, zstd) in
 ``wave_data``; items, scales (custom scales too, field by field) and attribute names are JSON. A
 1,000,000 × 30 wave loads in about 0.2 s this way (bench/RESULTS.md); one SQL row per answer would
 be 30 M rows and tens of seconds. The original file is kept in ``uploads.bytes`` (zstd-compressed,
@@ -369,7 +370,7 @@ def _frame_to_ipc(df: pd.DataFrame) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _parquet_to_frame(blob: bytes, n_rows: int | None = None) -> pd.DataFrame:
+def _blob_to_frame(blob: bytes, n_rows: int | None = None) -> pd.DataFrame:
     """A stored frame back: Parquet, or an Arrow IPC file (:func:`_frame_to_ipc`, told by its magic)."""
     if bytes(blob[:6]) == b"ARROW1":
         table = pa.ipc.open_file(pa.BufferReader(blob)).read_all()
@@ -455,14 +456,14 @@ def dataset_from_blobs(row: dict[str, Any]) -> Dataset:
     """Inverse of :func:`dataset_to_blobs`."""
     meta = row["meta"] or {}
     return Dataset(
-        answers=_parquet_to_frame(row["answers"], meta.get("n_answers")),
+        answers=_blob_to_frame(row["answers"], meta.get("n_answers")),
         items=_json_to_frame(row["items"]),
-        respondents=_parquet_to_frame(row["respondents"], meta.get("n")),
+        respondents=_blob_to_frame(row["respondents"], meta.get("n")),
         attributes=list(row["attributes"]),
-        texts=_parquet_to_frame(row["texts"], meta.get("n_texts")),
+        texts=_blob_to_frame(row["texts"], meta.get("n_texts")),
         scales={key: _scale_from_json(s) for key, s in row["scales"].items()},
-        flags=_parquet_to_frame(row["flags"], 0),
-        importance=None if row["importance"] is None else _parquet_to_frame(row["importance"], meta.get("n_importance")),
+        flags=_blob_to_frame(row["flags"], 0),
+        importance=None if row["importance"] is None else _blob_to_frame(row["importance"], meta.get("n_importance")),
         format=meta.get("format", ""),
         encoding=meta.get("encoding", ""),
         warnings=list(row["warnings"]),

@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"| read back + pivot to Int8 | {lt['read_s']:.2f} s | {lt['read_s'] * scale:.1f} s |",
                 f"| size (answers only) | {lt['size'] / MB:.1f} MB | {lt['size'] * scale / MB:.0f} MB |",
                 "",
-                f"Parquet blob (zstd) for the same answers: {sizes['answers'] / MB:.1f} MB, loaded with everything "
+                f"Columnar blob (Arrow IPC, zstd) for the same answers: {sizes['answers'] / MB:.1f} MB, loaded with everything "
                 f"else in {min(runs):.2f} s — kept as the storage form.",
             ]
         write_section("bench_load", "Load and storage size (bench/bench_load.py)", "\n".join(lines) + "\n")
