@@ -195,13 +195,13 @@ def screen(
         pattern = _combine_words([w[keep] for w in words])
         shared = _shared(pattern)
         keep, pattern = keep[shared], pattern[shared]
-        ip_ok = _clean_ip(resp["ip"].iloc[keep]).notna().to_numpy()
-        keep, pattern = keep[ip_ok], pattern[ip_ok]
+        ip = _clean_ip(resp["ip"].iloc[keep]).to_numpy(dtype=object)
+        ok = ~pd.isna(ip)
+        keep, pattern, ip = keep[ok], pattern[ok], ip[ok]
         shared = _shared(pattern)
-        keep, pattern = keep[shared], pattern[shared]
+        keep, pattern, ip = keep[shared], pattern[shared], ip[shared]
         if len(keep) > 1:
-            ip = _clean_ip(resp["ip"].iloc[keep])
-            ip_code = pd.factorize(ip, use_na_sentinel=True)[0]  # aligned with keep
+            ip_code = pd.factorize(ip)[0]  # aligned with keep
             # np.lexsort is stable and ``keep`` is ascending, so ties on (ip, pattern, time) keep row
             # order without sorting by the row as a fourth key
             local = np.lexsort((when_ns[keep], pattern, ip_code))

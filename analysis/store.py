@@ -709,30 +709,22 @@ def ingest_file(
         hashing = helper.submit(lambda: hashlib.sha256(data).hexdigest())
         packing = helper.submit(_pack, data)
         try:
-            prepared = _prepare(engine, data, filename, codebook, format, helper)
-        except ValueError:  # a file stored before is still recognised when it no longer parses alone
-            packing.cancel()
-            with engine.connect() as conn:
-                dup = _find_upload(conn, hashing.result())
-            if dup is None:
-                raise
-            prepared = None
+            prepared, error = _prepare(engine, data, filename, codebook, format, helper), None
+        except ValueError as exc:  # a stored file is still recognised when it no longer parses on its own
+            prepared, error = None, exc
         sha = hashing.result()
-        if prepared is not None:
-            with engine.connect() as conn:
-                dup = _find_upload(conn, sha)
-        if dup is not None:
-            packing.cancel()
-            if dup["deleted_at"] is None:
-                with engine.connect() as conn:
-                    return _duplicate_result(conn, dup, filename, user)
-            with _write(engine) as conn:  # a deleted wave's file: restore it (needs the write lock)
+        with engine.connect() as conn:
+            dup = _find_upload(conn, sha)
+            if dup is not None and dup["deleted_at"] is None:
+                return _duplicate_result(conn, dup, filename, user)
+        if dup is not None:  # a deleted wave's file: restore it (needs the write lock; checked again under it)
+            with _write(engine) as conn:
                 dup = _find_upload(conn, sha)
                 if dup is not None:
                     return _duplicate_result(conn, dup, filename, user)
-            if prepared is None:  # purged in between: parse again to report the parse error
-                prepared = _prepare(engine, data, filename, codebook, format)
-        packed = packing.result() if not packing.cancelled() else _pack(data)
+        if error is not None:
+            raise error
+        packed = packing.result()
     finally:  # a duplicate or a parse error leaves without waiting for the compression
         helper.shutdown(wait=False, cancel_futures=True)
     name = (wave or "").strip() or meta.get("name") or Path(filename).stem.strip() or "批次 wave"

@@ -623,10 +623,8 @@ def distinct_values(raw: RawTable, col: int, n_header: int, limit: int | None = 
     of distinct ones, and listing those in Arrow instead of converting every value to a Python
     string took ~1 ms per column off format detection (38 columns, several adapters).
     """
-    present_values(raw, col, n_header, limit)  # fills / validates the cache
+    vals = present_values(raw, col, n_header, limit)  # (re)validates the cache for this frame
     key = ("distinct", col, n_header, limit or SAMPLE)
-    cache = raw._samples
-    if key not in cache:
-        vals = present_values(raw, col, n_header, limit)
-        cache[key] = [str(v) for v in pd.unique(vals.array)]
-    return cache[key]
+    if key not in raw._samples:
+        raw._samples[key] = [str(v) for v in pd.unique(vals.array)]
+    return raw._samples[key]
