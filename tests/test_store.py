@@ -21,6 +21,7 @@ import random
 import sys
 import types
 import uuid
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -492,3 +493,54 @@ def test_json_columns_hold_plain_json(monkeypatch, engine):
                            .where(store.wave_data.c.wave_id == res.wave_id)).first()
     json.dumps(row[0])
     assert row[1]["custom_good"]["labels"] == ["很好", "好", "一般", "差"]
+
+
+# ---------------------------------------------------------------------------------------------
+# SQLite: the ingest's commit leaves the WAL checkpoint to a background thread
+# ---------------------------------------------------------------------------------------------
+def test_ingest_checkpoint_runs_after_the_commit_and_setting_is_restored(tmp_path):
+    import sqlite3
+    import threading
+
+    path = tmp_path / "ckpt.db"
+    engine = store.get_engine(f"sqlite:///{path}")
+    try:
+        store.ingest_file(engine, make_wjx(3000, seed=31), "w.csv")
+        for t in threading.enumerate():
+            if t.name == "sqlite-checkpoint":
+                t.join(10)
+        with engine.connect() as conn:  # the pooled connection is back at SQLite's default
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+        # The wave's pages (~200 KB for 3,000 responses) were copied from the WAL into the database
+        # file; without the checkpoint the file keeps its 4 KB first page (measured both ways).
+        assert path.stat().st_size > 100_000
+        raw = sqlite3.connect(path)
+        assert raw.execute("SELECT count(*) FROM waves").fetchone() == (1,)
+        raw.close()
+    finally:
+        store.close_engine(engine)
+
+
+def test_wave_committed_before_its_checkpoint_survives_the_process_dying(tmp_path):
+    # the process ends (os._exit: no cleanup, no checkpoint) right after ingest_file returned
+    path = tmp_path / "die.db"
+    script = (
+        "import os, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "from analysis import store\n"
+        "store._checkpoint = lambda engine: None\n"
+        f"e = store.get_engine('sqlite:///{path}')\n"
+        f"store.ingest_file(e, {make_wjx(50, seed=32)!r}, 'w.csv')\n"
+        "os._exit(0)\n"
+    )
+    import subprocess
+
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    assert (tmp_path / "die.db-wal").stat().st_size > 0  # the wave is only in the WAL
+    engine = store.get_engine(f"sqlite:///{path}")
+    try:
+        waves = store.list_waves(engine)
+        assert waves["n_responses"].tolist() == [50]
+        assert store.load_wave(engine, int(waves["id"].iloc[0])).n == 50
+    finally:
+        store.close_engine(engine)
