@@ -585,3 +585,26 @@ def test_distinct_values_are_the_sample_values_in_first_seen_order(rows):
     raw = RawTable(frame=frame, encoding="utf-8", separator=",", kind="csv")
     for col in (0, 1):
         assert distinct_values(raw, col, 1) == list(dict.fromkeys(values_of(raw, col, 1)))
+
+
+_SCI_CELLS = ["2.01901E+11", " 1.5e3 ", "1e5", "12345", "", None, "abc", "Ee", "2,5E+04", "3.0E+2x"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_SCI_CELLS), min_size=3, max_size=3), min_size=1, max_size=12),
+       st.sampled_from([None, "id"]))
+def test_sci_notation_warnings_follow_their_definition(rows, hint):
+    # the rule as documented, value by value: a column is reported when it has a value in the
+    # notation and it is a sure id, its name suggests a number, or all its values are in it
+    from analysis.ingest.platforms._common import SCI_NOTATION, sci_notation_warnings
+
+    data = pd.DataFrame(rows, columns=["学号", "答案", "备注"]).astype("str")
+    want = set()
+    for name in data.columns:
+        vals = [str(v).strip() for v in data[name] if not pd.isna(v) and str(v).strip()]
+        n_sci = sum(bool(SCI_NOTATION.match(v)) for v in vals)
+        if n_sci and (name == "学号" or (hint == "id" and name == "答案") or n_sci == len(vals)):
+            want.add(name)
+    got = {name for name in data.columns
+           for w in sci_notation_warnings(data, {"答案": hint}) if w.startswith(f"“{name}”")}
+    assert got == want

@@ -545,6 +545,14 @@ def sci_notation_warnings(data: pd.DataFrame, hints: dict[str, object] | None = 
     hints = hints or {}
     out = []
     for name in data.columns:
+        named = hints.get(name) == "id" or bool(_ID_NAME.search(str(name)))
+        if not named:
+            # Any other column is reported only when all its values are in the notation, so its
+            # first value must be: one value decides instead of scanning the column's text (the
+            # scan below was 0.16 s of every 1M-row file).
+            first = _first_present(data[name], 1)
+            if first.empty or not SCI_NOTATION.match(str(first.iloc[0])):
+                continue
         # Stripping and blank → NA cannot add an "e": a column whose raw text has no e/E (most of
         # them) has no candidates, so skip its cleaning (~0.4 s per 100k rows over 38 columns).
         if not may_contain(data[name], (b"e", b"E")):
@@ -560,7 +568,7 @@ def sci_notation_warnings(data: pd.DataFrame, hints: dict[str, object] | None = 
         n_sci = int(hit.sum())
         if not n_sci:
             continue
-        if hints.get(name) == "id" or n_sci == len(sci) or _ID_NAME.search(str(name)):
+        if named or n_sci == len(sci):
             example = sci[hit].iloc[0]
             out.append(
                 f"“{name}”列有 {n_sci} 个值是科学计数法（如 {example}），Excel 已截掉了后面的数字，编号可能重复；"
