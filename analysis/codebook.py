@@ -144,6 +144,10 @@ class _Factors(dict):
         self[name] = found = _factorize(self._data[name])
         return found
 
+    def of(self, name: str) -> tuple | None:
+        """The factorization of a text column (computed now if needed); None for other columns."""
+        return self[name] if self.usable(name) else None
+
     def prefetch(self, names: list[str]) -> None:
         todo = [n for n in dict.fromkeys(names) if n not in self and self.usable(n)]
         if len(todo) < 2:
@@ -258,7 +262,7 @@ def _suggest(survey: Survey, factors: _Factors) -> pd.DataFrame:
             if name in group_of and len(by_q[group_of[name]]) > 1:
                 pool = sorted({v for c in by_q[group_of[name]] for v in uniq[c]})
             fit = (match_scale(pool) or match_scale(values)
-                   or _partial_fit(data[name], factors=factors[name] if factors.usable(name) else None))
+                   or _partial_fit(data[name], factors=factors.of(name)))
             if fit is not None and len(values) > 0:
                 role = "importance" if "importance" in fit.name else "likert"
                 scale = fit.name
@@ -519,7 +523,7 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
             continue
         scale = _scale_for(rec.scale, scales)
         arr, n_na, n_missing, unknown = _code_column(
-            data[rec.column], scale, codes_map, factors[rec.column] if factors.usable(rec.column) else None
+            data[rec.column], scale, codes_map, factors.of(rec.column)
         )
         if unknown:
             shown = "，".join(f"“{k}”×{v}" for k, v in list(unknown.items())[:4])
@@ -560,15 +564,14 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
     ipc = first("ip")
     resp["ip"] = _text_values(_extract_ip(data[ipc])) if ipc else pd.array([pd.NA] * n, "string")
     grp = first("group")
-    known = lambda col: factors[col] if factors.usable(col) else None  # noqa: E731
-    resp["group"] = _text_values(_choices(data[grp], known(grp))) if grp else pd.array([pd.NA] * n, "string")
+    resp["group"] = _text_values(_choices(data[grp], factors.of(grp))) if grp else pd.array([pd.NA] * n, "string")
     attributes = []
     label_of = dict(zip(cb["column"], cb["label"], strict=False))
     for col in role_cols["attribute"]:
         name = label_of.get(col) or col
         if name in resp.columns or name in attributes:
             name = col
-        resp[name] = _text_values(_choices(data[col], known(col)))
+        resp[name] = _text_values(_choices(data[col], factors.of(col)))
         attributes.append(name)
     texts = pd.DataFrame(
         {label_of.get(c) or c: data[c].astype("string").where(~data[c].astype("string").str.strip().isin(

@@ -541,10 +541,10 @@ def _coerce_codebook(codebook: Any) -> pd.DataFrame:
 
 
 def _prepare(engine: Engine, data: bytes, filename: str, codebook: Any, format: str | None,
-             helper: ThreadPoolExecutor | None = None) -> _Prepared:
+             encoder: ThreadPoolExecutor | None = None) -> _Prepared:
     """Parse, code and screen outside any transaction (codebook.load_dataset, plus the key and the blobs).
 
-    With a ``helper`` thread the frames are encoded there while screening runs here: both release
+    With an ``encoder`` thread the frames are encoded there while screening runs here: both release
     the GIL for most of their work, so on two cores the encoding leaves the wall time.
     """
     from analysis.codebook import apply_codebook, questionnaire_key
@@ -560,7 +560,7 @@ def _prepare(engine: Engine, data: bytes, filename: str, codebook: Any, format: 
     else:
         cb = find_codebook(engine, key)
     ds = apply_codebook(survey, cb)  # = codebook.code_survey, with the encoding started in between
-    encoding = helper.submit(_frame_blobs, ds) if helper is not None else None
+    encoding = encoder.submit(_frame_blobs, ds) if encoder is not None else None
     ds.flags = screen(ds).reset_index(drop=True)
     return _Prepared(ds=ds, key=key, codebook_to_save=to_save, frames=encoding.result() if encoding else None)
 
