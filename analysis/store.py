@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from analysis.model import Dataset
+from analysis.model import RESPONDENT_COLUMNS, Dataset
 from analysis.scales import Scale
 
 __all__ = [
@@ -386,7 +386,7 @@ def _frame_to_parquet(df: pd.DataFrame, *, dictionary: list[str] | None = None) 
 # Respondent columns with (nearly) one value per row: Parquet's dictionary encoding is tried on them
 # and abandoned once the dictionary outgrows its page — wasted work (100k rows: 0.08 s → 0.05 s,
 # and 1.9 → 1.2 MB, without it on these columns; bench/RESULTS.md).
-_UNIQUE_PER_ROW = frozenset({"row", "resp_id", "submitted_at", "duration_s", "ip"})
+_UNIQUE_PER_ROW = frozenset(RESPONDENT_COLUMNS) - {"group"}
 
 
 def _frame_to_ipc(df: pd.DataFrame) -> bytes:

@@ -30,38 +30,28 @@ source = view.t("importance_stated") if sources == {"stated"} else view.t("impor
 w.show_figure(make_ipa_figure(table, lang=lang, present=view.present), key="priorities_ipa")
 st.caption(view.t("ipa_caption", source=source))
 
+
+def item_table(rows: pd.DataFrame, **extra: list) -> pd.DataFrame:
+    """Item, area, performance and importance of IPA rows (columns named in the UI language)."""
+    return pd.DataFrame(
+        {
+            view.t("col_item"): rows["label"].astype(str),
+            view.t("col_area"): [area_label(a, lang) for a in rows["area"]],
+            view.t("col_performance"): [fmt_num(x, 1) for x in rows["performance"]],
+            view.t("col_importance"): [fmt_num(x, 3) for x in rows["importance"]],
+            **extra,
+        }
+    )
+
+
 st.subheader(view.t("candidates"))
 cand = table[table["quadrant"] == "concentrate"].sort_values("importance", ascending=False)
 if not len(cand):
     st.info(view.t("no_candidates"))
 else:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                view.t("col_item"): cand["label"].astype(str),
-                view.t("col_area"): [area_label(a, lang) for a in cand["area"]],
-                view.t("col_performance"): [fmt_num(x, 1) for x in cand["performance"]],
-                view.t("col_importance"): [fmt_num(x, 3) for x in cand["importance"]],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(item_table(cand), hide_index=True, width="stretch")
 if not view.present:
     with st.expander(view.t("col_quadrant")):
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    view.t("col_item"): table["label"].astype(str),
-                    view.t("col_area"): [area_label(a, lang) for a in table["area"]],
-                    view.t("col_performance"): [fmt_num(x, 1) for x in table["performance"]],
-                    view.t("col_importance"): [fmt_num(x, 3) for x in table["importance"]],
-                    view.t("col_quadrant"): [
-                        view.t(f"q_{q}") if isinstance(q, str) else "—" for q in table["quadrant"]
-                    ],
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        quadrants = [view.t(f"q_{q}") if isinstance(q, str) else "—" for q in table["quadrant"]]
+        st.dataframe(item_table(table, **{view.t("col_quadrant"): quadrants}), hide_index=True, width="stretch")
 w.definition_caption(view, interval=False)

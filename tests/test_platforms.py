@@ -22,15 +22,8 @@ EXPECTED = fx.expected_counts(ANSWERS)
 
 
 def _csv(rows, sep=",", crlf=True, bom=False, quote_all=False) -> bytes:
-    buf = io.StringIO()
-    w = csv.writer(
-        buf,
-        delimiter=sep,
-        lineterminator="\r\n" if crlf else "\n",
-        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
-    )
-    w.writerows(rows)
-    return (b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode("utf-8")
+    text = fx._csv(rows, sep=sep, crlf=crlf, quote_all=quote_all)
+    return (b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8")
 
 
 def _codebook_for(survey, lay: fx.Layout):

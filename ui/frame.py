@@ -202,6 +202,11 @@ def _sync(name: str) -> None:
     if name == "lang" and value is None:  # clicking the selected language again keeps it
         return
     enc = _encode(name, value)
+    _put_param(name, enc)
+
+
+def _put_param(name: str, enc: str | None) -> None:
+    """Write one URL parameter (``None`` removes it)."""
     if enc is None:
         if name in st.query_params:
             del st.query_params[name]
@@ -447,11 +452,7 @@ def sync_param(name: str, widget_key: str, default: Any) -> None:
         enc = None if value in (None, "", default) else str(value)
     if isinstance(value, bool) and name not in _SHARED:
         enc = None if value == default else ("1" if value else "0")
-    if enc is None:
-        if name in st.query_params:
-            del st.query_params[name]
-    else:
-        st.query_params[name] = enc
+    _put_param(name, enc)
 
 
 def _share(view: View, box: Any) -> None:
