@@ -32,6 +32,7 @@ from analysis.scales import (
     match_scale,
     normalize_label,
 )
+from analysis.timeparse import fixed_datetimes
 
 __all__ = [
     "CODEBOOK_COLUMNS",
@@ -398,6 +399,11 @@ def parse_datetime(series: pd.Series) -> pd.Series:
     for fmt in _DT_FORMATS:
         trial = pd.to_datetime(probe, format=fmt, errors="coerce")
         if trial.notna().mean() >= 0.9:
+            fast = fixed_datetimes(nonnull, fmt)  # the same values when every value is plain (timeparse)
+            if fast is not None:
+                out = np.full(len(s), np.datetime64("NaT", "ns"))
+                out[s.notna().to_numpy()] = fast
+                return pd.Series(out, index=series.index)
             out = pd.to_datetime(s, format=fmt, errors="coerce")
             if getattr(out.dt, "tz", None) is not None:
                 out = out.dt.tz_localize(None)
