@@ -220,7 +220,8 @@ def screen(
     out = pd.DataFrame(
         {
             "row": resp["row"].to_numpy()[idx] if "row" in resp else idx + 1,
-            "resp_id": resp["resp_id"].to_numpy()[idx] if "resp_id" in resp else [pd.NA] * len(idx),
+            # the flagged rows' ids only: converting all 1M Arrow strings to objects took 0.045 s
+            "resp_id": resp["resp_id"].iloc[idx].to_numpy() if "resp_id" in resp else [pd.NA] * len(idx),
             "reasons": pd.Series(reasons, dtype=object),
         },
         columns=FLAG_COLUMNS,

@@ -380,10 +380,15 @@ def _json_default(value: Any) -> Any:
 # Dataset <-> blobs
 # ---------------------------------------------------------------------------------------------
 def _frame_to_parquet(df: pd.DataFrame, *, dictionary: list[str] | None = None) -> bytes:
-    """A frame as Parquet (zstd). ``dictionary`` limits dictionary encoding to those columns."""
+    """A frame as Parquet (zstd). ``dictionary`` limits dictionary encoding to those columns.
+
+    No column statistics are written: a stored frame is always read whole, and computing min/max
+    of every string column was a fifth of the time (1M respondents: 0.195 → 0.157 s, same size).
+    """
     table = pa.Table.from_pandas(df, preserve_index=False)
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, compression="zstd", use_dictionary=True if dictionary is None else dictionary)
+    pq.write_table(table, sink, compression="zstd", use_dictionary=True if dictionary is None else dictionary,
+                   write_statistics=False)
     return sink.getvalue().to_pybytes()
 
 
