@@ -664,13 +664,27 @@ def _lower_priority() -> None:
 
 
 def _pack(data: bytes) -> bytes:
-    """The original file as stored in ``uploads.bytes`` (zstd level 3).
+    """The original file as stored in ``uploads.bytes``: zstd (level 3), one frame per part.
 
     Level 3 (zstd's own default) took the same time as Arrow's default level 1 on a 351 MB
     问卷星 export (0.69 vs 0.68 s) and wrote 47 instead of 51.5 MB; level 5 took 1.8 s
-    (bench/RESULTS.md, 2026-11-23).
+    (bench/RESULTS.md, 2026-11-23). The parts (:func:`_pack_parts`) let the ingest compress a large
+    file on two threads; concatenated frames decompress as one (``pa.decompress``, as zstd does).
     """
-    return pa.Codec("zstd", compression_level=3).compress(data, asbytes=True)
+    return b"".join(_pack_part(part) for part in _pack_parts(data))
+
+
+_PACK_PART = 64 * 2**20
+
+
+def _pack_parts(data: bytes) -> list[memoryview]:
+    """``data`` cut into parts of ``_PACK_PART`` bytes (views, no copies), each packed as one frame."""
+    view = memoryview(data)
+    return [view[i : i + _PACK_PART] for i in range(0, max(len(data), 1), _PACK_PART)]
+
+
+def _pack_part(part: memoryview) -> bytes:
+    return pa.Codec("zstd", compression_level=3).compress(part, asbytes=True)
 
 
 def _insert_wave(conn: Connection, prepared: _Prepared, *, data: bytes, sha: str, filename: str, name: str,
@@ -747,17 +761,19 @@ def ingest_file(
         raise ValueError("需要文件的字节内容（bytes）。 ingest_file expects the file's bytes.")
     data = bytes(data)
     meta = _clean_meta(meta)
-    # The file's sha256 and its zstd copy for ``uploads.bytes`` run on a background thread at the
-    # lowest CPU priority: while pyarrow parses the file on both cores that thread mostly waits, and
-    # afterwards, when parsing continues on one core, it has the other (at 1M rows: 0.25 s of hashing
-    # and ~1 s of compression leave the wall time). The coded frames are encoded on a second thread
-    # while screening runs. The duplicate check therefore follows the parse; the data page looks the
-    # file up before that.
-    helper = ThreadPoolExecutor(max_workers=1, initializer=_lower_priority)
+    # The file's sha256 and its zstd copy for ``uploads.bytes`` run on two background threads at the
+    # lowest CPU priority: while pyarrow parses the file on both cores they mostly wait, and
+    # afterwards, when parsing continues on one core, they have the other (at 1M rows: 0.2 s of
+    # hashing and 0.7 s of compression leave the wall time). Two, so that the hash and the copy's
+    # first part start together and a large file's last parts are packed on both cores once the
+    # parse is done (with one thread the ingest of 1M rows waited ~0.2 s for the copy at the end).
+    # The coded frames are encoded on a third thread while screening runs. The duplicate check
+    # therefore follows the parse; the data page looks the file up before that.
+    helper = ThreadPoolExecutor(max_workers=2, initializer=_lower_priority)
     encoder = ThreadPoolExecutor(max_workers=1)  # the frames: on the critical path, normal priority
     try:
         hashing = helper.submit(lambda: hashlib.sha256(data).hexdigest())
-        packing = helper.submit(_pack, data)
+        packing = [helper.submit(_pack_part, part) for part in _pack_parts(data)]
         try:
             prepared, error = _prepare(engine, data, filename, codebook, format, encoder), None
         except ValueError as exc:  # a stored file is still recognised when it no longer parses on its own
@@ -774,7 +790,7 @@ def ingest_file(
                     return _duplicate_result(conn, dup, filename, user)
         if error is not None:
             raise error
-        packed = packing.result()
+        packed = b"".join(f.result() for f in packing)
     finally:  # a duplicate or a parse error leaves without waiting for the compression
         helper.shutdown(wait=False, cancel_futures=True)
         encoder.shutdown(wait=False)
