@@ -568,6 +568,33 @@ def test_first_present_equals_cleaning_the_whole_column(cells, skip, limit):
         pd.testing.assert_series_equal(_first_present(series, limit), want)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["", "  ", None, "\u3000"]), max_size=120), st.lists(st.sampled_from(_CELLS), max_size=30),
+       st.integers(0, 3), st.integers(1, 4))
+def test_first_present_value_is_the_first_cleaned_value(blanks, rest, skip, n_chunks):
+    import pyarrow as pa
+
+    from analysis.ingest.platforms._common import first_present_value, text_column
+
+    cells = blanks + rest  # long blank heads: the search runs through several windows
+
+    step = max(1, len(cells) // n_chunks)
+    arrow = pa.chunked_array([pa.array(cells[i : i + step], type=pa.large_string())
+                              for i in range(0, len(cells), step)] or [pa.array([], type=pa.large_string())])
+    for series in (pd.Series(pd.array(arrow, dtype="str")).iloc[skip:], pd.Series(cells, dtype=object).iloc[skip:]):
+        want = text_column(series).dropna()  # the whole column cleaned: the reference
+        assert first_present_value(series) == (str(want.iloc[0]) if len(want) else None)
+
+
+def test_first_present_value_at_every_position_of_the_search_windows():
+    from analysis.ingest.platforms._common import first_present_value
+
+    for k in range(0, 400):  # windows of 16, 64, 256 …: every boundary is crossed
+        cells = [" "] * k + [f"v{k}", "later"]
+        assert first_present_value(pd.Series(pd.array(cells, dtype="str"))) == f"v{k}"
+    assert first_present_value(pd.Series(pd.array(["", None, " "], dtype="str"))) is None
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(_CELLS), min_size=2, max_size=2), min_size=1, max_size=30))
 def test_distinct_values_are_the_sample_values_in_first_seen_order(rows):

@@ -161,6 +161,29 @@ def _first_present(values: pd.Series, limit: int) -> pd.Series:
         window *= 4
 
 
+def first_present_value(values: pd.Series) -> str | None:
+    """``str(_first_present(values, 1).iloc[0])``, or None for a column without a non-blank value.
+
+    Arrow-backed text is searched in growing windows with Arrow kernels only (no pandas Series per
+    window: ~0.05 instead of ~0.4 ms a column, asked of every column of every upload).
+    """
+    dtype = values.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        first = _first_present(values, 1)
+        return None if first.empty else str(first.iloc[0])
+    import pyarrow.compute as pc
+
+    arrow = values.array.__arrow_array__()
+    start, window = 0, 16
+    while start < len(arrow):
+        text = pc.utf8_trim_whitespace(arrow.slice(start, window))
+        at = pc.index(pc.fill_null(pc.not_equal(text, ""), False), True).as_py()
+        if at >= 0:
+            return text[at].as_py()
+        start, window = start + window, window * 4
+    return None
+
+
 def _clean_head(values: pd.Series, window: int) -> pd.Series:
     """``text_column(values.iloc[:window]).dropna()``."""
     dtype = values.dtype
@@ -171,6 +194,8 @@ def _clean_head(values: pd.Series, window: int) -> pd.Series:
     head = values.array.__arrow_array__().slice(0, window)
     text = pc.utf8_trim_whitespace(head)  # what pandas' .str.strip() runs
     present = pc.fill_null(pc.not_equal(text, ""), False).to_numpy(zero_copy_only=False)
+    if present.all():  # the usual head without blanks: no take, no fancy index (same values)
+        return pd.Series(pd.array(text, dtype="string"), index=values.index[: len(present)])
     pos = np.flatnonzero(present)
     return pd.Series(pd.array(text.take(pos), dtype="string"), index=values.index[pos])
 
@@ -550,8 +575,8 @@ def sci_notation_warnings(data: pd.DataFrame, hints: dict[str, object] | None = 
             # Any other column is reported only when all its values are in the notation, so its
             # first value must be: one value decides instead of scanning the column's text (the
             # scan below was 0.16 s of every 1M-row file).
-            first = _first_present(data[name], 1)
-            if first.empty or not SCI_NOTATION.match(str(first.iloc[0])):
+            first = first_present_value(data[name])
+            if first is None or not SCI_NOTATION.match(first):
                 continue
         # Stripping and blank → NA cannot add an "e": a column whose raw text has no e/E (most of
         # them) has no candidates, so skip its cleaning (~0.4 s per 100k rows over 38 columns).
