@@ -731,6 +731,8 @@ def ingest_file(
     codebook: pd.DataFrame | bytes | str | Path | None = None,
     user: str = "cli",
     format: str | None = None,
+    dataset: Dataset | None = None,
+    questionnaire: str | None = None,
 ) -> IngestResult:
     """Store one export as a new wave, atomically and at most once.
 
@@ -745,6 +747,10 @@ def ingest_file(
         one is suggested automatically.
     user : who uploads (audit log).
     format : force an adapter key (see ``analysis.ingest.ADAPTERS``).
+    dataset, questionnaire : the file already parsed, coded with ``codebook`` and screened —
+        ``code_survey(parse_survey(data, filename), codebook)`` — and its ``questionnaire_key``, when
+        the caller has them: the data page computed both for its validation report, so saving does
+        not parse the file a second time (1M responses: ~2 s less). Both or neither.
 
     Returns
     -------
@@ -759,6 +765,8 @@ def ingest_file(
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise ValueError("需要文件的字节内容（bytes）。 ingest_file expects the file's bytes.")
+    if (dataset is None) != (questionnaire is None):
+        raise ValueError("dataset 与 questionnaire 须同时给出。 Pass dataset and questionnaire together.")
     data = bytes(data)
     meta = _clean_meta(meta)
     # The file's sha256 and its zstd copy for ``uploads.bytes`` run on two background threads at the
@@ -774,10 +782,16 @@ def ingest_file(
     try:
         hashing = helper.submit(lambda: hashlib.sha256(data).hexdigest())
         packing = [helper.submit(_pack_part, part) for part in _pack_parts(data)]
-        try:
-            prepared, error = _prepare(engine, data, filename, codebook, format, encoder), None
-        except ValueError as exc:  # a stored file is still recognised when it no longer parses on its own
-            prepared, error = None, exc
+        if dataset is not None:
+            frames = encoder.submit(_frame_blobs, dataset)
+            to_save = None if codebook is None else _coerce_codebook(codebook)
+            prepared, error = _Prepared(ds=dataset, key=questionnaire, codebook_to_save=to_save), None
+            prepared.frames = frames.result()
+        else:
+            try:
+                prepared, error = _prepare(engine, data, filename, codebook, format, encoder), None
+            except ValueError as exc:  # a stored file is still recognised when it no longer parses on its own
+                prepared, error = None, exc
         sha = hashing.result()
         with engine.connect() as conn:
             dup = _find_upload(conn, sha)

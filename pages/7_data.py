@@ -7,7 +7,8 @@ passed to the store with the user's name, which writes the audit log.
 Flow: upload → sha256 once per uploaded file (state keyed on the digest) → parse (platform,
 encoding, preview) → codebook (saved one reused via ``questionnaire_key``) in ``st.data_editor``
 → validation report (unknown labels with row/column, screening flags) → wave details → save
-(``store.ingest_file``; a file uploaded before is reported as a duplicate, not saved twice).
+(``store.ingest_file`` with the dataset validated above, so the file is parsed once; a file uploaded
+before is reported as a duplicate, not saved twice).
 """
 
 from __future__ import annotations
@@ -243,9 +244,11 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
     engine = _engine()
     try:
         with st.status(t("data_saving", lang), expanded=False) as status:
-            # the store saves the edited codebook under the questionnaire key and writes the audit row
+            # the store saves the edited codebook under the questionnaire key and writes the audit row;
+            # it keeps the dataset validated above instead of parsing the file a second time
             result = store.ingest_file(
-                engine, uploaded.getvalue(), uploaded.name, wave=name, meta=meta, codebook=edited, user=user
+                engine, uploaded.getvalue(), uploaded.name, wave=name, meta=meta, codebook=edited, user=user,
+                dataset=ds, questionnaire=state["key"],
             )
             status.update(state="complete")
     except ValueError as exc:

@@ -123,7 +123,7 @@ def test_viewer_sees_message_not_uploader(store_url):
     assert len(at.get("file_uploader")) == 0
 
 
-def test_upload_validate_and_save(engine):
+def test_upload_validate_and_save(engine, monkeypatch):
     from analysis import store
 
     user = manager(engine)
@@ -137,6 +137,11 @@ def test_upload_validate_and_save(engine):
     row = cells[0].iloc[0]
     assert (int(row["行号"]), row["列"], row["原值"]) == PLANTED
     assert len(at.data_editor) == 1
+
+    def parse_again(*_a, **_k):
+        raise AssertionError("saving parsed the file a second time")
+
+    monkeypatch.setattr(store, "_prepare", parse_again)  # the page hands over the validated dataset
     save(at, "2025 春季测评", distributed=50)
     assert t("data_saved", "zh", name="2025 春季测评", n=40) in texts(at, "success")
     after = store.list_waves(engine)

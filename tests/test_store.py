@@ -202,15 +202,14 @@ def assert_same_dataset(got: Dataset, want: Dataset) -> None:
         assert isinstance(flag_list, list)
 
 
-def _store_dataset(monkeypatch, engine, ds: Dataset, data: bytes = b"hand built", **kw) -> store.IngestResult:
-    """Store a hand-built Dataset through the real ingest path (parsing replaced by the dataset)."""
-    monkeypatch.setattr(store, "_prepare", lambda *a, **k: store._Prepared(ds=ds, key="handkey", codebook_to_save=None))
-    return store.ingest_file(engine, data, "hand.csv", **kw)
+def _store_dataset(engine, ds: Dataset, data: bytes = b"hand built", **kw) -> store.IngestResult:
+    """Store a hand-built Dataset through the real ingest path (the caller's dataset instead of a parse)."""
+    return store.ingest_file(engine, data, "hand.csv", dataset=ds, questionnaire="handkey", **kw)
 
 
-def test_hand_built_dataset_round_trips_identically(monkeypatch, engine):
+def test_hand_built_dataset_round_trips_identically(engine):
     ds = hand_built_dataset()
-    res = _store_dataset(monkeypatch, engine, ds)
+    res = _store_dataset(engine, ds)
     assert res.created and res.n_responses == 5
     got = store.load_wave(engine, res.wave_id)
     assert_same_dataset(got, ds)
@@ -221,12 +220,12 @@ def test_hand_built_dataset_round_trips_identically(monkeypatch, engine):
     assert w.loc[0, "n_responses"] == 5 and w.loc[0, "n_valid"] == 3
 
 
-def test_dataset_without_texts_or_importance_round_trips(monkeypatch, engine):
+def test_dataset_without_texts_or_importance_round_trips(engine):
     ds = hand_built_dataset()
     ds.texts = pd.DataFrame(index=pd.RangeIndex(5))
     ds.importance = None
     ds.flags = pd.DataFrame({"row": [], "reasons": []})
-    res = _store_dataset(monkeypatch, engine, ds)
+    res = _store_dataset(engine, ds)
     got = store.load_wave(engine, res.wave_id)
     assert got.importance is None
     assert got.texts.shape == (5, 0)
@@ -258,6 +257,40 @@ def test_original_packed_in_parts_comes_back_byte_for_byte(engine, monkeypatch):
     res = store.ingest_file(engine, data, "parts.csv")
     assert store.wave_files(engine, res.wave_id) == [("parts.csv", data)]
     assert store.find_upload(engine, hashlib.sha256(data).hexdigest())["wave_id"] == res.wave_id
+
+
+def test_ingest_with_the_callers_dataset_stores_the_same_wave(db_url, tmp_path):
+    """The data page passes the dataset it validated: the stored wave equals a plain ingest's."""
+    from analysis.codebook import code_survey, questionnaire_key, suggest_codebook
+    from analysis.ingest import parse_survey
+
+    data = make_wjx(50, seed=4)
+    survey = parse_survey(data, "w.csv")
+    cb = suggest_codebook(survey)
+    plain_engine = store.get_engine(f"sqlite:///{tmp_path}/plain.db")
+    try:
+        plain = store.ingest_file(plain_engine, data, "w.csv", codebook=cb)
+        want = store.load_wave(plain_engine, plain.wave_id)
+        want_meta = store.wave_meta(plain_engine, plain.wave_id)
+    finally:
+        store.close_engine(plain_engine)
+    engine = store.get_engine(db_url)
+    try:
+        res = store.ingest_file(engine, data, "w.csv", codebook=cb, dataset=code_survey(survey, cb),
+                                questionnaire=questionnaire_key(survey))
+        assert res.created and res.n_responses == 50
+        assert_same_dataset(store.load_wave(engine, res.wave_id), want)
+        got_meta = store.wave_meta(engine, res.wave_id)
+        for key in ("n_responses", "n_valid", "questionnaire_key", "format", "encoding"):
+            assert got_meta[key] == want_meta[key], key
+        assert store.find_codebook(engine, questionnaire_key(survey)) is not None
+        again = store.ingest_file(engine, data, "w.csv", dataset=code_survey(survey, cb),
+                                  questionnaire=questionnaire_key(survey))
+        assert not again.created and again.duplicate_of == res.wave_id
+        with pytest.raises(ValueError, match="together"):
+            store.ingest_file(engine, data, "w.csv", dataset=code_survey(survey, cb))
+    finally:
+        store.close_engine(engine)
 
 
 def test_list_waves_columns_and_order(engine):
@@ -499,8 +532,8 @@ def test_ensure_demo_leaves_a_used_store_alone(monkeypatch, engine):
     assert store.list_waves(engine)["name"].tolist() == ["mine"]
 
 
-def test_json_columns_hold_plain_json(monkeypatch, engine):
-    res = _store_dataset(monkeypatch, engine, hand_built_dataset())
+def test_json_columns_hold_plain_json(engine):
+    res = _store_dataset(engine, hand_built_dataset())
     with engine.connect() as conn:
         row = conn.execute(sa.select(store.wave_data.c["items"], store.wave_data.c["scales"])
                            .where(store.wave_data.c.wave_id == res.wave_id)).first()
