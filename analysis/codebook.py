@@ -21,7 +21,7 @@ import pandas as pd
 
 from analysis.areas import AREAS, UNCLASSIFIED, classify_area
 from analysis.ingest import parse_survey
-from analysis.ingest.platforms._common import may_contain
+from analysis.ingest.platforms._common import is_arrow_text, may_contain
 from analysis.model import ITEM_COLUMNS, RESPONDENT_COLUMNS, ROLES, Dataset, Survey
 from analysis.scales import (
     MISSING_MARKERS,
@@ -136,8 +136,7 @@ def _arrow_factorize(series: pd.Series) -> tuple[np.ndarray, pd.api.extensions.E
     uses pandas) for other dtypes or when the chunks' dictionaries are not one shared buffer; the
     result equals pandas' (tests/test_codebook.py).
     """
-    dtype = series.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow") or len(series) == 0:
+    if not is_arrow_text(series) or len(series) == 0:
         return None
     import pyarrow as pa
 
@@ -158,7 +157,7 @@ def _arrow_factorize(series: pd.Series) -> tuple[np.ndarray, pd.api.extensions.E
     ])
     if any(c.null_count for c in chunks):  # a null slot's index is unspecified: -1 as in pandas
         codes[~np.concatenate([c.is_valid().to_numpy(zero_copy_only=False) for c in chunks])] = -1
-    return codes, pd.Index(pd.array(dictionary, dtype=dtype))
+    return codes, pd.Index(pd.array(dictionary, dtype=series.dtype))
 
 
 class _Factors(dict):

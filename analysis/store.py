@@ -782,11 +782,10 @@ def ingest_file(
     try:
         hashing = helper.submit(lambda: hashlib.sha256(data).hexdigest())
         packing = [helper.submit(_pack_part, part) for part in _pack_parts(data)]
-        if dataset is not None:
-            frames = encoder.submit(_frame_blobs, dataset)
+        if dataset is not None:  # encoded here, outside the write transaction, while the helpers pack
             to_save = None if codebook is None else _coerce_codebook(codebook)
-            prepared, error = _Prepared(ds=dataset, key=questionnaire, codebook_to_save=to_save), None
-            prepared.frames = frames.result()
+            prepared = _Prepared(ds=dataset, key=questionnaire, codebook_to_save=to_save, frames=_frame_blobs(dataset))
+            error = None
         else:
             try:
                 prepared, error = _prepare(engine, data, filename, codebook, format, encoder), None

@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.ingest.platforms._common import is_arrow_text
+
 __all__ = ["fixed_datetimes"]
 
 # format → the layouts taken for it: (separators between the fields, zero-padded fields only).
@@ -48,8 +50,7 @@ def _arrow_text(values: pd.Series):
     """The column as one Arrow ``large_string`` array without nulls, or None for other dtypes."""
     import pyarrow as pa
 
-    dtype = values.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+    if not is_arrow_text(values):
         return None
     arrow = values.array.__arrow_array__()
     if isinstance(arrow, pa.ChunkedArray):

@@ -37,6 +37,7 @@ __all__ = [
     "SAMPLE",
     "sci_notation_warnings",
     "drop_total_rows",
+    "is_arrow_text",
     "may_contain",
 ]
 
@@ -111,6 +112,13 @@ def text_column(values: pd.Series) -> pd.Series:
     return t.mask(t == "")
 
 
+def is_arrow_text(values: pd.Series) -> bool:
+    """True for a text column held by Arrow (pandas' ``str`` / ``string[pyarrow]``): what the CSV
+    reader gives, and what the Arrow-buffer shortcuts here and in analysis.codebook / timeparse take."""
+    dtype = values.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
 def may_contain(values: pd.Series, needles: tuple[bytes, ...]) -> bool:
     """False only when no value of ``values`` can contain any of the ASCII ``needles``.
 
@@ -121,8 +129,7 @@ def may_contain(values: pd.Series, needles: tuple[bytes, ...]) -> bool:
     alarm (bytes of a null slot), which only means the caller does its full check. Other dtypes
     (object columns from workbooks): always True.
     """
-    dtype = values.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+    if not is_arrow_text(values):
         return True
     import pyarrow as pa
 
@@ -167,8 +174,7 @@ def first_present_value(values: pd.Series) -> str | None:
     Arrow-backed text is searched in growing windows with Arrow kernels only (no pandas Series per
     window: ~0.05 instead of ~0.4 ms a column, asked of every column of every upload).
     """
-    dtype = values.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+    if not is_arrow_text(values):
         first = _first_present(values, 1)
         return None if first.empty else str(first.iloc[0])
     import pyarrow.compute as pc
@@ -186,8 +192,7 @@ def first_present_value(values: pd.Series) -> str | None:
 
 def _clean_head(values: pd.Series, window: int) -> pd.Series:
     """``text_column(values.iloc[:window]).dropna()``."""
-    dtype = values.dtype
-    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+    if not is_arrow_text(values):
         return text_column(values.iloc[:window]).dropna()
     import pyarrow.compute as pc
 
@@ -227,9 +232,7 @@ def int_column_share(
             continue
         n_cols += 1
         # all() over the distinct values = all() over the values
-        dtype = frame[c].dtype
-        arrow = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
-        n_int += all((_INT_ASCII if arrow else _INT_UNICODE).fullmatch(v) for v in distinct)
+        n_int += all((_INT_ASCII if is_arrow_text(frame[c]) else _INT_UNICODE).fullmatch(v) for v in distinct)
     return n_int / n_cols if n_cols else 0.0
 
 
