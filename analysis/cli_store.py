@@ -38,14 +38,17 @@ def _read_file(path: str) -> bytes:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from analysis.store import ingest_file
+    from analysis.store import ingest_file, stored_as
 
     data = _read_file(args.file)
     codebook = _read_file(args.codebook) if args.codebook else None
     meta = {k: getattr(args, k) for k in ("unit", "period", "channel", "distributed", "returned")
             if getattr(args, k, None) is not None}
-    res = ingest_file(_engine(args), data, Path(args.file).name, wave=args.wave, meta=meta, codebook=codebook,
-                      user=args.user, format=args.format)
+    engine = _engine(args)
+    # a file stored before is reported from its sha256 alone, without parsing it again
+    res = stored_as(engine, data, Path(args.file).name) or ingest_file(
+        engine, data, Path(args.file).name, wave=args.wave, meta=meta, codebook=codebook, user=args.user,
+        format=args.format)
     if args.json:
         print(json.dumps({"wave_id": res.wave_id, "name": res.name, "created": res.created,
                           "duplicate_of": res.duplicate_of, "restored": res.restored,

@@ -54,9 +54,14 @@ def test_ingest_then_waves_json(env, capsys):
     assert waves[0]["files"] == "a.csv"
 
 
-def test_ingest_same_file_twice_reports_duplicate(env, capsys):
+def test_ingest_same_file_twice_reports_duplicate(env, capsys, monkeypatch):
     tmp, _ = env
     run(capsys, "ingest", str(tmp / "a.csv"))
+
+    def parse_again(*_a, **_k):
+        raise AssertionError("a stored file was parsed again")
+
+    monkeypatch.setattr(store, "_prepare", parse_again)  # recognised by its sha256 alone
     rc, out, err = run(capsys, "ingest", str(tmp / "a.csv"), "--json")
     res = json.loads(out)
     assert rc == 0 and res["created"] is False and res["duplicate_of"] == res["wave_id"]

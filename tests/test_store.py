@@ -293,6 +293,18 @@ def test_ingest_with_the_callers_dataset_stores_the_same_wave(db_url, tmp_path):
         store.close_engine(engine)
 
 
+def test_stored_as_answers_like_ingest_for_live_waves_only(engine):
+    data = make_wjx(15, seed=5)
+    assert store.stored_as(engine, data, "s.csv") is None  # new file
+    first = store.ingest_file(engine, data, "s.csv")
+    again = store.ingest_file(engine, data, "s.csv")  # the reference: ingest's own duplicate answer
+    assert store.stored_as(engine, data, "s.csv") == again
+    assert not again.created and again.duplicate_of == first.wave_id
+    store.delete_wave(engine, first.wave_id)
+    assert store.stored_as(engine, data, "s.csv") is None  # a deleted wave's file: ingest restores it
+    assert store.ingest_file(engine, data, "s.csv").restored
+
+
 def test_list_waves_columns_and_order(engine):
     a = store.ingest_file(engine, make_wjx(10, seed=1), "a.csv")
     b = store.ingest_file(engine, make_wjx(12, seed=2), "b.csv")
