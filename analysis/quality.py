@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.ingest.platforms._common import text_column
 from analysis.model import Dataset
 
 __all__ = ["Rule", "RULES", "FLAG_COLUMNS", "screen", "flag_counts"]
@@ -301,8 +302,7 @@ def _clean_ip(values: pd.Series) -> pd.Series:
     # the suffix starts with a bracket: skip the replace (a Python regex per value) when no value has one
     if ip.str.contains("(", regex=False).any() or ip.str.contains("（", regex=False).any():
         ip = ip.str.replace(_IP_SUFFIX, "", regex=True)
-    ip = ip.str.strip()
-    return ip.mask(ip == "")
+    return text_column(ip)
 
 
 _CANONICAL_INT = r"^(0|[1-9][0-9]{0,17})$"
@@ -319,8 +319,7 @@ def _duplicated_ids(values: pd.Series) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    ids = values.astype("string").str.strip()
-    ids = ids.mask(ids == "")
+    ids = text_column(values)
     present = ids.notna().to_numpy()
     arrow = ids.array.__arrow_array__() if hasattr(ids.array, "__arrow_array__") else None
     if isinstance(arrow, (pa.Array, pa.ChunkedArray)) and present.any():

@@ -778,7 +778,8 @@ def ingest_file(
     # The coded frames are encoded on a third thread while screening runs. The duplicate check
     # therefore follows the parse; the data page looks the file up before that.
     helper = ThreadPoolExecutor(max_workers=2, initializer=_lower_priority)
-    encoder = ThreadPoolExecutor(max_workers=1)  # the frames: on the critical path, normal priority
+    # the frames of a parsed file: on the critical path, normal priority (a caller's dataset: below)
+    encoder = ThreadPoolExecutor(max_workers=1) if dataset is None else None
     try:
         hashing = helper.submit(lambda: hashlib.sha256(data).hexdigest())
         packing = [helper.submit(_pack_part, part) for part in _pack_parts(data)]
@@ -806,7 +807,8 @@ def ingest_file(
         packed = b"".join(f.result() for f in packing)
     finally:  # a duplicate or a parse error leaves without waiting for the compression
         helper.shutdown(wait=False, cancel_futures=True)
-        encoder.shutdown(wait=False)
+        if encoder is not None:
+            encoder.shutdown(wait=False)
     name = (wave or "").strip() or meta.get("name") or Path(filename).stem.strip() or "批次 wave"
     with _write(engine, checkpoint_later=True) as conn:
         dup = _find_upload(conn, sha)  # another writer may have stored it while we parsed
