@@ -24,7 +24,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 # The tables and the write transaction live in analysis.store (schema owned by the migrations).
-from analysis.store import _audit, _now, _write, login_attempts, users
+from analysis.store.audit import _audit
+from analysis.store.engine import _write
+from analysis.store.schema import _now, login_attempts, users
 
 __all__ = [
     "ROLES",

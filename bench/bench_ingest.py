@@ -88,7 +88,7 @@ def _cpu() -> float:
 def ingest_seconds(data: bytes, url: str | None, folder: str, tag: str) -> tuple[float, float, float, float, int]:
     """(total, parse, write, cpu, n_responses) for one ingest into a fresh store."""
     engine = store.get_engine(url or f"sqlite:///{folder}/ingest_{tag}.db")
-    original = store._prepare
+    original = store.ingest._prepare
     spent = {}
 
     def timed_prepare(*a, **k):
@@ -97,7 +97,7 @@ def ingest_seconds(data: bytes, url: str | None, folder: str, tag: str) -> tuple
         spent["parse"] = time.perf_counter() - t
         return out
 
-    store._prepare = timed_prepare
+    store.ingest._prepare = timed_prepare
     try:
         c = _cpu()
         t = time.perf_counter()
@@ -105,7 +105,7 @@ def ingest_seconds(data: bytes, url: str | None, folder: str, tag: str) -> tuple
         total = time.perf_counter() - t
         cpu = _cpu() - c
     finally:
-        store._prepare = original
+        store.ingest._prepare = original
     if url:  # shared database: leave it as it was
         store.purge_wave(engine, res.wave_id, user="bench")
     store.close_engine(engine)

@@ -29,7 +29,7 @@ def env(tmp_path, monkeypatch):
     (tmp_path / "a.csv").write_bytes(make_wjx(12, seed=1))
     (tmp_path / "b.csv").write_bytes(make_wjx(7, seed=2))
     yield tmp_path, url
-    for key, eng in list(store._ENGINES.items()):
+    for key, eng in list(store.engine._ENGINES.items()):
         if key == url:
             store.close_engine(eng)
 
@@ -61,7 +61,7 @@ def test_ingest_same_file_twice_reports_duplicate(env, capsys, monkeypatch):
     def parse_again(*_a, **_k):
         raise AssertionError("a stored file was parsed again")
 
-    monkeypatch.setattr(store, "_prepare", parse_again)  # recognised by its sha256 alone
+    monkeypatch.setattr(store.ingest, "_prepare", parse_again)  # recognised by its sha256 alone
     rc, out, err = run(capsys, "ingest", str(tmp / "a.csv"), "--json")
     res = json.loads(out)
     assert rc == 0 and res["created"] is False and res["duplicate_of"] == res["wave_id"]

@@ -101,7 +101,7 @@ def db_url(request, tmp_path):
     try:
         yield url
     finally:
-        for key, eng in list(store._ENGINES.items()):
+        for key, eng in list(store.engine._ENGINES.items()):
             if key == url:
                 store.close_engine(eng)
         drop_pg_database(url, admin)
@@ -252,8 +252,8 @@ def test_original_packed_in_parts_comes_back_byte_for_byte(engine, monkeypatch):
     import hashlib
 
     data = make_wjx(60, seed=3)
-    monkeypatch.setattr(store, "_PACK_PART", 1000)  # ~10 parts for this file
-    assert len(store._pack_parts(data)) > 5
+    monkeypatch.setattr(store.ingest, "_PACK_PART", 1000)  # ~10 parts for this file
+    assert len(store.ingest._pack_parts(data)) > 5
     res = store.ingest_file(engine, data, "parts.csv")
     assert store.wave_files(engine, res.wave_id) == [("parts.csv", data)]
     assert store.find_upload(engine, hashlib.sha256(data).hexdigest())["wave_id"] == res.wave_id
@@ -352,7 +352,7 @@ def test_stored_file_is_recognised_even_when_it_no_longer_parses_alone(monkeypat
     def broken(*a, **k):
         raise ValueError("没有识别出任何满意度评分题 (as without the codebook it was saved with)")
 
-    monkeypatch.setattr(store, "_prepare", broken)
+    monkeypatch.setattr(store.ingest, "_prepare", broken)
     again = store.ingest_file(engine, data, "w.csv")
     assert (again.created, again.duplicate_of) == (False, first.wave_id)
     store.delete_wave(engine, first.wave_id)
@@ -372,8 +372,8 @@ def test_answers_blob_is_arrow_ipc_and_older_parquet_blobs_still_load(engine):
         blob = conn.execute(sa.select(store.wave_data.c.answers)).scalar_one()
     assert bytes(blob[:6]) == b"ARROW1"
     want = load_dataset(data, "w.csv")
-    with store._write(engine) as conn:  # a wave stored before this change: answers as Parquet
-        conn.execute(store.wave_data.update().values(answers=store._frame_to_parquet(want.answers)))
+    with store.engine._write(engine) as conn:  # a wave stored before this change: answers as Parquet
+        conn.execute(store.wave_data.update().values(answers=store.blobs._frame_to_parquet(want.answers)))
     got = store.load_wave(engine, res.wave_id)
     pd.testing.assert_frame_equal(got.answers, want.answers, check_exact=True)
 
@@ -385,7 +385,7 @@ def test_background_thread_runs_at_lowest_priority():
     seen = {}
 
     def probe():
-        store._lower_priority()
+        store.ingest._lower_priority()
         seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
     t = threading.Thread(target=probe)
@@ -586,7 +586,7 @@ def test_wave_committed_before_its_checkpoint_survives_the_process_dying(tmp_pat
         "import os, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
         "from analysis import store\n"
-        "store._checkpoint = lambda engine: None\n"
+        "store.engine._checkpoint = lambda engine: None\n"
         f"e = store.get_engine('sqlite:///{path}')\n"
         f"store.ingest_file(e, {make_wjx(50, seed=32)!r}, 'w.csv')\n"
         "os._exit(0)\n"

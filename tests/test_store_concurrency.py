@@ -59,14 +59,14 @@ elif mode == "demo":
     print(json.dumps(store.ensure_demo(store.get_engine(url))))
 elif mode == "hang":
     # stop inside the ingest transaction, after every row of the wave was written, before COMMIT
-    original = store._insert_wave
+    original = store.ingest._insert_wave
     def hanging(conn, *a, **k):
         result = original(conn, *a, **k)
-        conn.execute(store.audit_log.insert().values(at=store._now(), user="x", action="probe", detail={}))
+        conn.execute(store.audit_log.insert().values(at=store.schema._now(), user="x", action="probe", detail={}))
         print("IN_TXN", flush=True)
         time.sleep(600)
         return result
-    store._insert_wave = hanging
+    store.ingest._insert_wave = hanging
     eng = store.get_engine(url)
     with open(args[0], "rb") as fh:
         store.ingest_file(eng, fh.read(), os.path.basename(args[0]))
