@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["main", "summary_dict"]
+__all__ = ["main", "summary_dict", "SUBCOMMAND_MODULES"]
+
+# Modules that add their own subcommands (``add_subcommands(subparsers)``), one per feature.
+SUBCOMMAND_MODULES: tuple[str, ...] = ("cli_store",)
 
 
 def _num(x):
@@ -168,9 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file (UTF-8 with BOM) instead of stdout")
     p.add_argument("--format", help="force an adapter instead of detecting it")
     p.set_defaults(func=cmd_codebook)
-    from analysis import cli_store
+    import importlib
 
-    cli_store.add_subcommands(sub)
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(f"analysis.{name}").add_subcommands(sub)
     return parser
 
 

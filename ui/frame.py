@@ -13,8 +13,8 @@ translated labels, so a link opened in the other language shows the same view.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, make_dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -25,7 +25,7 @@ import streamlit as st
 from ui import loaders
 from ui.i18n import LANGS, set_lang, t
 
-__all__ = ["PAGES", "UrlState", "View", "parse_state", "state_params", "frame", "DEFAULT_K", "page_param", "sync_param"]
+__all__ = ["PAGES", "PARAMS", "Param", "UrlState", "View", "parse_state", "state_params", "frame", "DEFAULT_K", "page_param", "sync_param"]
 
 DEFAULT_K = 5
 _ROOT = Path(__file__).resolve().parents[1]
@@ -50,27 +50,77 @@ PAGES: dict[str, PageInfo] = {
         PageInfo("compare", "pages/4_compare.py", "nav_compare", ":material/compare_arrows:"),
         PageInfo("quality", "pages/5_quality.py", "nav_quality", ":material/verified:"),
         PageInfo("priorities", "pages/6_priorities.py", "nav_priorities", ":material/flag:"),
+        PageInfo("feedback", "pages/8_feedback.py", "nav_feedback", ":material/forum:"),
+        PageInfo("actions", "pages/9_actions.py", "nav_actions", ":material/task_alt:"),
         PageInfo("data", "pages/7_data.py", "nav_data", ":material/database:", manager_only=True),
+        PageInfo("admin", "pages/10_admin.py", "nav_admin", ":material/admin_panel_settings:", manager_only=True),
     ]
 }
 
 
+def _flag(raw: str) -> bool:
+    return raw.lower() in _TRUE
+
+
+def _k(raw: str) -> int:
+    value = int(raw)
+    if not K_RANGE[0] <= value <= K_RANGE[1]:
+        raise ValueError(raw)
+    return value
+
+
+def _one_of(options: Any) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise ValueError(raw)
+        return raw
+
+    return parse
+
+
+def _text(raw: str) -> str:
+    if not raw:
+        raise ValueError(raw)
+    return raw
+
+
 @dataclass(frozen=True)
-class UrlState:
-    """The view as the URL states it (already validated; defaults where absent or invalid)."""
+class Param:
+    """One URL parameter of the view: its default, how its text is read, and how it is written.
 
-    lang: str = "zh"
-    present: bool = False
-    wave: str | None = None
-    area: str = ""
-    by: str = "group"
-    basic: bool = False
-    exclude_flagged: bool = False
-    k: int = DEFAULT_K
+    ``parse`` raises ValueError for text that is not valid (the default is used instead);
+    ``encode`` turns a value into URL text (flags as ``1``). A value equal to the default is
+    left out of the URL. ``shared`` parameters travel with every link between pages and into the
+    share link; whether a wave/area/attribute exists is checked later, against the data.
+    """
+
+    name: str
+    default: Any
+    parse: Callable[[str], Any] = _text
+    encode: Callable[[Any], str] = str
+    shared: bool = True
 
 
-_DEFAULTS = UrlState()
+# The view's URL parameters — adding a shared filter is one line here (then draw its widget).
+PARAMS: tuple[Param, ...] = (
+    Param("lang", "zh", _one_of(LANGS)),
+    Param("present", False, _flag, lambda v: "1"),
+    Param("wave", None),
+    Param("area", ""),
+    Param("by", "group"),
+    Param("basic", False, _flag, lambda v: "1"),
+    Param("exclude_flagged", False, _flag, lambda v: "1"),
+    Param("k", DEFAULT_K, _k, lambda v: str(int(v))),
+)
+_BY_NAME = {p.name: p for p in PARAMS}
+_SHARED = tuple(p.name for p in PARAMS if p.shared)
 _TRUE = {"1", "true", "yes", "on"}
+
+UrlState = make_dataclass(
+    "UrlState", [(p.name, Any, field(default=p.default)) for p in PARAMS], frozen=True,
+    namespace={"__doc__": "The view as the URL states it (validated; defaults where absent or invalid)."},
+)
+_DEFAULTS = UrlState()
 
 
 def _first(value: Any) -> str | None:
@@ -79,54 +129,36 @@ def _first(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def parse_state(params: Mapping[str, Any]) -> UrlState:
-    """Read the view state from query parameters; invalid values fall back to the defaults.
-
-    ``lang`` zh|en · ``present`` 1 · ``wave`` stored wave id · ``area`` area key · ``by`` group or an
-    attribute name · ``basic`` 1 · ``exclude_flagged`` 1 · ``k`` integer 1..100 (default 5).
-    Whether ``wave``/``area``/``by`` exist in the data is checked later, against the data.
-    """
-    get = lambda name: _first(params.get(name))  # noqa: E731
-    lang = get("lang")
-    k_raw = get("k")
+def _read(param: Param, raw: str | None) -> Any:
+    if raw is None:
+        return param.default
     try:
-        k = int(k_raw) if k_raw is not None else DEFAULT_K
-    except ValueError:
-        k = DEFAULT_K
-    if not K_RANGE[0] <= k <= K_RANGE[1]:
-        k = DEFAULT_K
-    return UrlState(
-        lang=lang if lang in LANGS else _DEFAULTS.lang,
-        present=(get("present") or "").lower() in _TRUE,
-        wave=get("wave") or None,
-        area=get("area") or "",
-        by=get("by") or "group",
-        basic=(get("basic") or "").lower() in _TRUE,
-        exclude_flagged=(get("exclude_flagged") or "").lower() in _TRUE,
-        k=k,
-    )
+        return param.parse(raw)
+    except (TypeError, ValueError):
+        return param.default
+
+
+def parse_state(params: Mapping[str, Any]) -> UrlState:
+    """Read the view state from query parameters (the table ``PARAMS``); invalid values → defaults."""
+    return UrlState(**{p.name: _read(p, _first(params.get(p.name))) for p in PARAMS})
+
+
+def _encode(name: str, value: Any) -> str | None:
+    """URL text for a parameter's value, or None when it equals the default (kept out of the URL)."""
+    param = _BY_NAME[name]
+    if value is None or value == "" or value == param.default:
+        return None
+    return param.encode(value)
 
 
 def state_params(state: UrlState, **override: Any) -> dict[str, str]:
-    """Query parameters for ``state`` (defaults left out, the wave always kept so a link pins it)."""
+    """Query parameters for ``state`` (defaults left out; a selected wave is always kept so a link pins it)."""
     state = replace(state, **override) if override else state
     out: dict[str, str] = {}
-    if state.lang != _DEFAULTS.lang:
-        out["lang"] = state.lang
-    if state.present:
-        out["present"] = "1"
-    if state.wave:
-        out["wave"] = str(state.wave)
-    if state.area:
-        out["area"] = state.area
-    if state.by != _DEFAULTS.by:
-        out["by"] = state.by
-    if state.basic:
-        out["basic"] = "1"
-    if state.exclude_flagged:
-        out["exclude_flagged"] = "1"
-    if state.k != DEFAULT_K:
-        out["k"] = str(state.k)
+    for name in _SHARED:
+        enc = _encode(name, getattr(state, name))
+        if enc is not None:
+            out[name] = enc
     return out
 
 
@@ -144,14 +176,10 @@ class View:
     ds: Any = None
     error: str = ""
 
-    lang = property(lambda self: self.state.lang)
-    present = property(lambda self: self.state.present)
-    wave = property(lambda self: self.state.wave)
-    area = property(lambda self: self.state.area)
-    by = property(lambda self: self.state.by)
-    basic = property(lambda self: self.state.basic)
-    exclude_flagged = property(lambda self: self.state.exclude_flagged)
-    k = property(lambda self: self.state.k)
+    def __getattr__(self, name: str) -> Any:  # view.wave, view.k …: the URL parameters of the state
+        if name in _BY_NAME:
+            return getattr(self.state, name)
+        raise AttributeError(name)
 
     def t(self, key: str, **fmt: Any) -> str:
         return t(key, self.lang, **fmt)
@@ -181,19 +209,6 @@ class View:
 # --- URL ⇄ widget synchronisation -------------------------------------------------------------------
 
 _WIDGET_PREFIX = "frame_"
-
-
-def _encode(name: str, value: Any) -> str | None:
-    """URL text for a widget value, or None when it equals the default (kept out of the URL)."""
-    if name in ("present", "basic", "exclude_flagged"):
-        return "1" if value else None
-    if name == "k":
-        return None if int(value) == DEFAULT_K else str(int(value))
-    if name == "lang":
-        return None if value == _DEFAULTS.lang else str(value)
-    if name == "by":
-        return None if value in (None, "", "group") else str(value)
-    return None if value in (None, "") else str(value)
 
 
 def _sync(name: str) -> None:
@@ -420,11 +435,9 @@ def _filters(view: View, sb: Any) -> None:
     key = _seed("present", state.present)
     sb.toggle(t("f_present", lang), key=key, on_change=_sync, args=("present",))
     # Drop URL values that were invalid so the address bar shows the view actually drawn.
-    for name in ("area", "by", "k", "lang"):
-        _set_url(name, getattr(state, name))
-
-
-_SHARED = ("lang", "present", "wave", "area", "by", "basic", "exclude_flagged", "k")
+    for name in _SHARED:
+        if name != "wave":  # set with its selector, when there is data
+            _set_url(name, getattr(state, name))
 
 
 def page_param(name: str, options: list[str], default: str, *, key: str | None = None) -> tuple[str, str]:

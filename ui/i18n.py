@@ -1,7 +1,7 @@
 """UI text in Chinese (default) and English, plus language-aware number and name formatting.
 
 Strings live in dictionaries ``STRINGS = {key: {"zh": ..., "en": ...}}`` in ``ui/strings_core.py``
-(pages and frame) and ``ui/strings_data.py`` (data page, login); both are merged here. A missing key
+(pages and frame) and one ``ui/strings_<topic>.py`` per feature (data page, login …); all are merged here. A missing key
 shows the key itself so a gap is visible instead of crashing a page.
 """
 
@@ -34,14 +34,21 @@ _current: ContextVar[str] = ContextVar("ui_lang", default=DEFAULT_LANG)
 
 
 def strings() -> dict[str, dict[str, str]]:
-    """All UI strings: core strings, then the data page's (``ui.strings_data``) when present."""
-    from ui.strings_core import STRINGS as core
+    """All UI strings: ``ui.strings_core`` first, then every other ``ui/strings_<topic>.py`` by name.
 
-    merged = dict(core)
-    from ui.strings_data import STRINGS as data
+    Each feature keeps its own strings module (data page, feedback, actions …); a key already
+    defined by an earlier module wins.
+    """
+    import importlib
+    import pkgutil
 
-    for key, value in data.items():
-        merged.setdefault(key, value)
+    import ui
+
+    merged: dict[str, dict[str, str]] = {}
+    names = sorted(m.name for m in pkgutil.iter_modules(ui.__path__) if m.name.startswith("strings_"))
+    for name in ["strings_core"] + [n for n in names if n != "strings_core"]:
+        for key, value in importlib.import_module(f"ui.{name}").STRINGS.items():
+            merged.setdefault(key, value)
     return merged
 
 
