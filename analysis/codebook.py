@@ -21,7 +21,8 @@ import pandas as pd
 
 from analysis.areas import AREAS, UNCLASSIFIED, classify_area
 from analysis.ingest import parse_survey
-from analysis.ingest.platforms._common import is_arrow_text, may_contain
+from analysis.ingest.platforms._common import is_arrow_text
+from analysis.ingest.values import parse_durations, parse_times
 from analysis.model import ITEM_COLUMNS, RESPONDENT_COLUMNS, ROLES, Dataset, Survey
 from analysis.scales import (
     MISSING_MARKERS,
@@ -32,7 +33,6 @@ from analysis.scales import (
     match_scale,
     normalize_label,
 )
-from analysis.timeparse import fixed_datetimes
 
 __all__ = [
     "CODEBOOK_COLUMNS",
@@ -45,8 +45,6 @@ __all__ = [
     "code_survey",
     "clean_choice",
     "parse_codes",
-    "parse_duration",
-    "parse_datetime",
 ]
 
 CODEBOOK_COLUMNS = ["column", "role", "area", "scale", "label", "qnum", "codes"]
@@ -413,68 +411,6 @@ def read_codebook(source: bytes | str | Path) -> pd.DataFrame:
     return df
 
 
-_DT_FORMATS = ("ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%d-%b-%Y %H:%M:%S",
-               "%m/%d/%Y %I:%M:%S %p", "%Y/%m/%d %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y/%m/%d")
-
-
-def parse_datetime(series: pd.Series) -> pd.Series:
-    """Parse submission times in the formats the platforms write (tried in turn on the whole column).
-
-    Timezone suffixes such as ``GMT+8`` are dropped and offsets removed (local wall time is kept).
-    Unparseable values become NaT.
-    """
-    s = series.astype("string").str.strip()
-    # the suffix needs the letters GMT or UTC: skip the replace (a Python regex per value, 0.15 s per
-    # 100k rows) when no value has them
-    if may_contain(s, (b"GMT", b"UTC")):
-        s = s.str.replace(r"\s*(GMT|UTC)[+-]?\d*$", "", regex=True)
-    nonnull = s.dropna()
-    if nonnull.empty:
-        return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    probe = nonnull.iloc[:200]
-    for fmt in _DT_FORMATS:
-        trial = pd.to_datetime(probe, format=fmt, errors="coerce")
-        if trial.notna().mean() >= 0.9:
-            fast = fixed_datetimes(nonnull, fmt)  # the same values when every value is plain (timeparse)
-            if fast is not None:
-                out = np.full(len(s), np.datetime64("NaT", "ns"))
-                out[s.notna().to_numpy()] = fast
-                return pd.Series(out, index=series.index)
-            out = pd.to_datetime(s, format=fmt, errors="coerce")
-            if getattr(out.dt, "tz", None) is not None:
-                out = out.dt.tz_localize(None)
-            return out.astype("datetime64[ns]")
-    uniq = pd.Series(nonnull.unique())
-    parsed = pd.to_datetime(uniq, format="mixed", errors="coerce")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return s.map(dict(zip(uniq, parsed, strict=False))).astype("datetime64[ns]")
-
-
-def parse_duration(series: pd.Series) -> pd.Series:
-    """Completion time in seconds from ``"125秒"``, ``"2分5秒"``, ``"00:02:05"`` or plain seconds."""
-    # Parse each distinct text once (a few thousand in a million rows): the regex extracts run per
-    # value in Python, 0.4 s per 100k rows on the whole column.
-    text = series.astype("string")
-    found = _arrow_factorize(text)
-    codes, uniques = found if found is not None else pd.factorize(text, use_na_sentinel=True)
-    parsed = _parse_duration_values(pd.Series(uniques, dtype="string")).to_numpy(dtype="float64")
-    out = np.append(parsed, np.nan)[codes]  # one take; the NA code -1 takes the appended NaN
-    return pd.Series(out, index=series.index, dtype="float64")
-
-
-def _parse_duration_values(series: pd.Series) -> pd.Series:
-    s = series.astype("string").str.strip()
-    plain = pd.to_numeric(s.where(s.str.fullmatch(r"\d+(\.\d+)?").fillna(False)), errors="coerce")
-    parts = s.str.extract(r"^(?:(\d+)\s*(?:小时|时|h))?\s*(?:(\d+)\s*(?:分钟|分|m|min))?\s*(?:(\d+)\s*(?:秒|s|sec))?$")
-    parts = parts.apply(pd.to_numeric, errors="coerce")
-    cn = parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)
-    cn = cn.where(parts.notna().any(axis=1))
-    hms = s.str.extract(r"^(\d+):(\d{1,2}):(\d{1,2})$").apply(pd.to_numeric, errors="coerce")
-    hms_s = hms[0] * 3600 + hms[1] * 60 + hms[2]
-    return plain.fillna(cn).fillna(hms_s).astype("float64")
-
-
 def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str], factors: tuple | None = None):
     """Map raw answers to codes; returns (Int8 array, n_na, n_missing, unknown value → count).
 
@@ -600,9 +536,11 @@ def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Data
     idc = first("id")
     resp["resp_id"] = _text_values(data[idc].astype("string").str.strip()) if idc else pd.array([pd.NA] * n, "string")
     sub = first("submitted_at")
-    resp["submitted_at"] = parse_datetime(data[sub]).to_numpy() if sub else pd.Series(pd.NaT, index=range(n))
+    # the adapter read the times and durations (analysis.ingest.values); a column the codebook names
+    # a time or a duration without the adapter knowing it is read here, by the same functions
+    resp["submitted_at"] = parse_times(data[sub])[0].to_numpy() if sub else pd.Series(pd.NaT, index=range(n))
     dur = first("duration")
-    resp["duration_s"] = parse_duration(data[dur]).to_numpy() if dur else np.full(n, np.nan)
+    resp["duration_s"] = parse_durations(data[dur])[0].to_numpy() if dur else np.full(n, np.nan)
     ipc = first("ip")
     resp["ip"] = _text_values(_extract_ip(data[ipc])) if ipc else pd.array([pd.NA] * n, "string")
     grp = first("group")

@@ -205,12 +205,32 @@ def directory_files(folder: Path) -> list[tuple[str, bytes, pd.DataFrame | None]
             and "taizhang" not in p.name]
 
 
+def without_times(survey: dict) -> dict:
+    """The Survey record without its submission-time and duration columns (the ones read into datetimes
+    and seconds since the snapshot was taken; the Dataset's respondents hold what was read from them)."""
+    cols = survey["columns"]
+    hints = [row[cols["columns"].index("hint")] for row in cols["values"]]
+    keep = [i for i, h in enumerate(hints) if h not in ("submitted_at", "duration")]
+    data = survey["data"]
+    data = {"columns": [data["columns"][i] for i in keep],
+            "dtypes": [data["dtypes"][i].replace("object", "str") for i in keep],
+            "values": [[row[i] for i in keep] for row in data["values"]]}
+    return {**survey, "data": data, "columns": {**cols, "dtypes": None}}
+
+
+def shorten(rec: dict) -> dict:
+    """A large file's record as digests, part by part; the Survey's without its time columns."""
+    if "survey" in rec:
+        rec = {**rec, "survey": without_times(rec["survey"])}
+    return {k: (digest(v) if isinstance(v, dict) else v) for k, v in rec.items()}
+
+
 def snapshot(files) -> dict:
     out = {}
     for name, data, cb in files:
         rec = record(data, Path(name).name, cb)
-        if name.startswith("demo/"):  # the demo waves are large: their digests, part by part
-            rec = {k: (digest(v) if isinstance(v, dict) else v) for k, v in rec.items()}
+        if name.startswith("demo/"):
+            rec = shorten(rec)
         out[name] = rec
     return out
 

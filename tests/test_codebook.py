@@ -11,8 +11,6 @@ from analysis.codebook import (
     codebook_to_csv,
     load_dataset,
     parse_codes,
-    parse_datetime,
-    parse_duration,
     questionnaire_key,
     read_codebook,
     suggest_codebook,
@@ -113,14 +111,6 @@ def test_read_codebook_rejects_bad_rows():
 def test_no_likert_items_is_a_clear_error():
     with pytest.raises(ValueError, match="评分题"):
         load_dataset("姓名,部门\n张三,总务处\n李四,膳食科\n".encode())
-
-
-def test_parsers():
-    assert list(parse_duration(pd.Series(["125秒", "2分5秒", "00:02:05", "90", None]))[:4]) == [125, 125, 125, 90]
-    ts = parse_datetime(pd.Series(["02-Feb-2021 20:26:58", "03-Feb-2021 08:00:00"]))
-    assert ts.iloc[0] == pd.Timestamp("2021-02-02 20:26:58")
-    ts = parse_datetime(pd.Series(["2025/04/06 9:01:00 AM GMT+8"]))
-    assert ts.iloc[0] == pd.Timestamp("2025-04-06 09:01:00")
 
 
 def test_codebook_csv_neutralises_formulas_and_round_trips():
