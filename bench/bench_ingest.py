@@ -23,7 +23,7 @@ before everything else is counted.
 
 Each size also gets the *data-page save* (skip with ``--no-page``): the data page has parsed, coded
 and screened the file for its validation report before the manager saves, and passes that dataset
-to ``ingest_file(dataset=…)``, so saving is the sha256, the zstd copy, the blobs and the transaction.
+to ``ingest_file`` as a prepared wave, so saving is the sha256, the zstd copy, the blobs and the transaction.
 
 ``--write`` replaces the "Ingest" section of bench/RESULTS.md.
 """
@@ -88,7 +88,7 @@ def _cpu() -> float:
 def ingest_seconds(data: bytes, url: str | None, folder: str, tag: str) -> tuple[float, float, float, float, int]:
     """(total, parse, write, cpu, n_responses) for one ingest into a fresh store."""
     engine = store.get_engine(url or f"sqlite:///{folder}/ingest_{tag}.db")
-    original = store.ingest._prepare
+    original = store.ingest.prepare_wave
     spent = {}
 
     def timed_prepare(*a, **k):
@@ -97,7 +97,7 @@ def ingest_seconds(data: bytes, url: str | None, folder: str, tag: str) -> tuple
         spent["parse"] = time.perf_counter() - t
         return out
 
-    store.ingest._prepare = timed_prepare
+    store.ingest.prepare_wave = timed_prepare
     try:
         c = _cpu()
         t = time.perf_counter()
@@ -105,7 +105,7 @@ def ingest_seconds(data: bytes, url: str | None, folder: str, tag: str) -> tuple
         total = time.perf_counter() - t
         cpu = _cpu() - c
     finally:
-        store.ingest._prepare = original
+        store.ingest.prepare_wave = original
     if url:  # shared database: leave it as it was
         store.purge_wave(engine, res.wave_id, user="bench")
     store.close_engine(engine)
@@ -132,7 +132,7 @@ def stage_seconds(data: bytes) -> list[tuple[str, float]]:
     cb = suggest_codebook(survey)
     out.append(("codebook.suggest_codebook", time.perf_counter() - t))
     t = time.perf_counter()
-    ds = apply_codebook(survey, cb)  # suggests again inside (_complete), as the store's path does
+    ds = apply_codebook(survey, cb)
     out.append(("codebook.apply_codebook", time.perf_counter() - t))
     t = time.perf_counter()
     quality.screen(ds)
@@ -144,19 +144,19 @@ def stage_seconds(data: bytes) -> list[tuple[str, float]]:
 
 
 def page_save_seconds(data: bytes, folder: str, n: int, repeat: int = 3) -> float:
-    """Median time of saving from the data page: ``ingest_file`` given the dataset it validated."""
-    from analysis.codebook import code_survey, questionnaire_key, suggest_codebook
+    """Median time of saving from the data page: ``ingest_file`` of the wave it prepared and validated."""
+    from analysis.codebook import suggest_codebook
     from analysis.ingest import parse_survey
+    from analysis.prepare import prepare_wave
 
     survey = parse_survey(data, "page.csv")
-    codebook = suggest_codebook(survey)
-    ds, key = code_survey(survey, codebook), questionnaire_key(survey)
+    prepared = prepare_wave(data, "page.csv", suggest_codebook(survey), survey=survey)
     times = []
     for i in range(repeat):
         settle()
         engine = store.get_engine(f"sqlite:///{folder}/page_{n}_{i}.db")
         t = time.perf_counter()
-        store.ingest_file(engine, data, "page.csv", codebook=codebook, dataset=ds, questionnaire=key, user="bench")
+        store.ingest_file(engine, prepared, user="bench")
         times.append(time.perf_counter() - t)
         store.close_engine(engine)
     return statistics.median(times)
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"{'—' if page is None else f'{page:.2f}'} |")
         lines += ["", "*Data-page save*: the same file saved from the data page, which parsed, coded and "
                   "screened it for its validation report before the manager pressed save and hands that "
-                  "dataset to `ingest_file(dataset=…)`: sha256, the zstd copy, the blobs and the "
+                  "prepared wave to `ingest_file`: sha256, the zstd copy, the blobs and the "
                   "transaction (median of 3, each into a fresh store)."]
         if stages:
             lines += ["", f"Where the time goes at {args.stages:,} rows (each step alone, one run; the store's "

@@ -140,7 +140,8 @@ def test_factorize_of_chunked_text_equals_pandas(chunks):
     import numpy as np
     import pyarrow as pa
 
-    from analysis.codebook import _arrow_factorize, _factorize
+    from analysis.factors import _arrow_factorize
+    from analysis.factors import factorize as _factorize
 
     arrow = pa.chunked_array([pa.array(c, type=pa.large_string()) for c in chunks], type=pa.large_string())
     series = pd.Series(pd.array(arrow, dtype="str"))
@@ -154,7 +155,8 @@ def test_factorize_of_chunked_text_equals_pandas(chunks):
 
 
 def test_factorize_falls_back_for_object_columns():
-    from analysis.codebook import _arrow_factorize, _factorize
+    from analysis.factors import _arrow_factorize
+    from analysis.factors import factorize as _factorize
 
     series = pd.Series(["a", None, "b", "a"], dtype=object)
     assert _arrow_factorize(series) is None
