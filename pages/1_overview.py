@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analysis import metrics
 from analysis.metrics import response_rates
 from ui import loaders
 from ui import widgets as w
@@ -33,7 +34,7 @@ st.caption(view.t("rates_def"))
 
 # --- area cards ---------------------------------------------------------------------------------------
 st.subheader(view.t("area_cards"))
-areas = w.compute(view, "area_summary", basic=view.basic)
+areas = w.compute(view, metrics.area_summary, basic_satisfied=view.basic)
 trend_now = None
 ids = list(view.waves["id"].astype(str))
 upto = ids[: ids.index(view.wave) + 1] if view.wave in ids else ids

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from analysis import compare, metrics
 from analysis.charts import make_heatmap_figure
 from ui import widgets as w
 from ui.frame import frame
@@ -27,7 +28,7 @@ labels = dict(zip(items["item"], items["label"].astype(str), strict=True))
 
 # --- heatmap --------------------------------------------------------------------------------------------
 st.markdown(f"**{view.t('heatmap')}**")
-cells = w.compute(view, "group_summary", by=view.by, level="item", basic=view.basic, k=view.k)
+cells = w.compute(view, metrics.group_summary, by=view.by, level="item", basic_satisfied=view.basic, min_n=view.k)
 if cells is not None:
     cells = cells[cells["key"].isin(labels)].assign(name=lambda d: d["key"].map(labels))
     if len(cells):
@@ -39,7 +40,7 @@ w.definition_caption(view)
 if view.present:
     st.stop()
 st.markdown(f"**{view.t('tests')}**")
-tests = w.compute(view, "group_tests", by=view.by, basic=view.basic, k=view.k)
+tests = w.compute(view, compare.group_tests, by=view.by, basic_satisfied=view.basic, min_n=view.k)
 if tests is not None:
     tests = tests[tests["item"].isin(labels)]
     n_low = int(tests["low_expected"].fillna(False).astype(bool).sum())

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from analysis import drivers
 from analysis.charts import make_ipa_figure
 from ui import loaders
 from ui import widgets as w
@@ -16,7 +17,8 @@ w.page_title(view, "priorities_title")
 st.subheader(view.t("ipa_title"))
 
 try:
-    table = loaders.compute("ipa", view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic)
+    table = loaders.compute(drivers.ipa, view.version, view.wave, exclude_flagged=view.exclude_flagged,
+                            basic_satisfied=view.basic)
 except ValueError as exc:
     st.info(view.t("no_overall") + "\n\n" + str(exc))
     st.stop()

@@ -9,12 +9,16 @@ object, never copied; callers treat it as read-only); result tables from ``st.ca
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-__all__ = ["db_url", "engine", "data_version", "waves", "wave_meta", "dataset", "compute", "trend", "COMPUTE"]
+from analysis import compare, drivers, metrics, reliability
+
+__all__ = ["db_url", "engine", "data_version", "waves", "wave_meta", "dataset", "compute", "screening_counts",
+           "trend", "COMPUTE"]
 
 
 def db_url() -> str:
@@ -88,93 +92,55 @@ def dataset(version: str, wave_id: str, exclude_flagged: bool = False) -> Any:
     return _dataset(db_url(), version, str(wave_id), bool(exclude_flagged))
 
 
-def _item_summary(ds, basic=False):
-    from analysis.metrics import item_summary
-
-    return item_summary(ds, basic_satisfied=basic)
-
-
-def _area_summary(ds, basic=False):
-    from analysis.metrics import area_summary
-
-    return area_summary(ds, basic_satisfied=basic)
-
-
-def _label_counts(ds):
-    from analysis.metrics import label_counts
-
-    return label_counts(ds)
-
-
-def _definition(ds, basic=False):
-    from analysis.metrics import definition
-
-    return definition(ds, basic_satisfied=basic)
-
-
-def _group_summary(ds, by="group", level="item", basic=False, k=5):
-    from analysis.metrics import group_summary
-
-    return group_summary(ds, by, level=level, basic_satisfied=basic, min_n=k)
-
-
-def _group_tests(ds, by="group", basic=False, k=5):
-    from analysis.compare import group_tests
-
-    return group_tests(ds, by, basic_satisfied=basic, min_n=k)
-
-
-def _reliability(ds, area=None):
-    from analysis.reliability import reliability_by_area
-
-    return reliability_by_area(ds)
-
-
-def _validity(ds):
-    from analysis.reliability import validity_summary
-
-    return validity_summary(ds)
-
-
-def _screening(ds):
-    """How many responses screening flagged and why (``analysis.quality.flag_counts``)."""
+def screening_counts(ds) -> pd.DataFrame:
+    """How many responses screening flagged and why (``analysis.quality.flag_counts`` of the wave's flags)."""
     from analysis.quality import flag_counts
 
     return flag_counts(ds.flags, n=ds.n)
 
 
-def _ipa(ds, basic=False):
-    from analysis.drivers import ipa
-
-    return ipa(ds, basic_satisfied=basic)
-
-
-# Registry of cached computations: name → function(ds, **options). Pages call compute(name, ...).
-COMPUTE: dict[str, Any] = {
-    "item_summary": _item_summary,
-    "area_summary": _area_summary,
-    "label_counts": _label_counts,
-    "definition": _definition,
-    "group_summary": _group_summary,
-    "group_tests": _group_tests,
-    "reliability": _reliability,
-    "validity": _validity,
-    "screening": _screening,
-    "ipa": _ipa,
-}
+def _qualified(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _compute(url: str, version: str, wave_id: str, exclude_flagged: bool, name: str, options: tuple) -> Any:
-    ds = _dataset(url, version, wave_id, exclude_flagged)
-    return COMPUTE[name](ds, **dict(options))
+def _compute(url: str, version: str, wave_id: str, exclude_flagged: bool, fn_name: str, options: tuple,
+             _fn: Callable[..., Any]) -> Any:
+    # _fn is left out of the cache key (leading underscore); its qualified name stands for it
+    return _fn(_dataset(url, version, wave_id, exclude_flagged), **dict(options))
 
 
-def compute(name: str, version: str, wave_id: str, *, exclude_flagged: bool = False, **options: Any) -> Any:
-    """Cached result of ``COMPUTE[name](dataset, **options)`` for one wave."""
-    if name not in COMPUTE:
-        raise ValueError(f"unknown computation {name!r}; valid: {', '.join(COMPUTE)}")
-    return _compute(db_url(), version, str(wave_id), bool(exclude_flagged), name, tuple(sorted(options.items())))
+def compute(fn: Callable[..., Any] | str, version: str, wave_id: str, *, exclude_flagged: bool = False,
+            **options: Any) -> Any:
+    """Cached ``fn(dataset, **options)`` for one wave: ``fn`` is the analysis function itself
+    (e.g. ``analysis.metrics.item_summary``) and ``options`` its keyword arguments.
+
+    A name (``"item_summary"``) is still looked up in ``COMPUTE`` for pages written against the
+    earlier name registry.
+    """
+    if isinstance(fn, str):
+        if fn not in COMPUTE:
+            raise ValueError(f"unknown computation {fn!r}; valid: {', '.join(COMPUTE)}")
+        fn, renamed = COMPUTE[fn]
+        options = {renamed.get(k, k): v for k, v in options.items()}
+    return _compute(db_url(), version, str(wave_id), bool(exclude_flagged), _qualified(fn),
+                    tuple(sorted(options.items())), fn)
+
+
+# The earlier names of the cached computations (pages now pass the function itself): name → the
+# function and how its options were called then.
+COMPUTE: dict[str, tuple[Callable[..., Any], dict[str, str]]] = {
+    "item_summary": (metrics.item_summary, {"basic": "basic_satisfied"}),
+    "area_summary": (metrics.area_summary, {"basic": "basic_satisfied"}),
+    "label_counts": (metrics.label_counts, {}),
+    "definition": (metrics.definition, {"basic": "basic_satisfied"}),
+    "group_summary": (metrics.group_summary, {"basic": "basic_satisfied", "k": "min_n"}),
+    "group_tests": (compare.group_tests, {"basic": "basic_satisfied", "k": "min_n"}),
+    "reliability": (reliability.reliability_by_area, {}),
+    "validity": (reliability.validity_summary, {}),
+    "screening": (screening_counts, {}),
+    "ipa": (drivers.ipa, {"basic": "basic_satisfied"}),
+}
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis import metrics
 from ui import loaders
 from ui.i18n import fmt_int, fmt_pct, t
 
@@ -27,12 +28,12 @@ def page_title(view: Any, key: str) -> None:
         st.caption(" · ".join(parts))
 
 
-def compute(view: Any, name: str, **options: Any) -> Any:
-    """``ui.loaders.compute`` for the view's wave; a ValueError (analysis functions explain how to fix
-    the input) becomes a warning on the page and None instead of a traceback.
+def compute(view: Any, fn: Callable[..., Any] | str, **options: Any) -> Any:
+    """``ui.loaders.compute(fn, …)`` for the view's wave; a ValueError (analysis functions explain how to
+    fix the input) becomes a warning on the page and None instead of a traceback.
     """
     try:
-        return loaders.compute(name, view.version, view.wave, exclude_flagged=view.exclude_flagged, **options)
+        return loaders.compute(fn, view.version, view.wave, exclude_flagged=view.exclude_flagged, **options)
     except ValueError as exc:
         st.warning(t("error_input", view.lang, err=exc))
     return None
@@ -50,7 +51,7 @@ def guarded(view: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 def definition_caption(view: Any, definition: dict | None = None, *, interval: bool = True) -> None:
     """The satisfaction definition in force (per scale used), the interval and the screening choice."""
     if definition is None:
-        definition = compute(view, "definition", basic=view.basic) or {}
+        definition = compute(view, metrics.definition, basic_satisfied=view.basic) or {}
     lines = []
     na_short = "不了解、不适用" if view.lang == "zh" else "不了解 / N/A / Don't know"
     for spec in definition.values():
@@ -118,8 +119,8 @@ def distribution(view: Any, area: str = "", *, key: str | None = None) -> None:
     """The answer-distribution chart (diverging stacked bars) for the view's wave, optionally one area."""
     from analysis.charts import make_likert_figure
 
-    counts = compute(view, "label_counts")
-    summary = compute(view, "item_summary", basic=view.basic)
+    counts = compute(view, metrics.label_counts)
+    summary = compute(view, metrics.item_summary, basic_satisfied=view.basic)
     if counts is None or summary is None:
         return
     table = likert_input(counts, summary, view.lang, area)
