@@ -108,7 +108,7 @@ class _UniqueCache(dict):
     """``name → _uniques(data[name])``, computed on first use.
 
     Columns with a role the adapter knows (ids, times, IPs: 100k distinct values each) never need
-    their values listed, and counting them was most of ``suggest_codebook``'s time (~0.15 s per 100k rows).
+    their values listed, and counting them was most of ``suggest_codebook``'s time.
     Text columns are counted from the shared factorization (``factors``).
     """
 

@@ -217,7 +217,7 @@ def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str], factor
     # it directly. The per-value work is then two passes over the column (a bincount and an int8
     # take); the counts by kind and of unknown labels come from the per-slot counts. This replaced
     # an np.where, a second bincount, an int16 → Int8 conversion and a masked assignment per column
-    # (30 items: 0.35 s → 0.08 s at 1M rows, 0.025 s → 0.011 s at 100k).
+    # (bench/RESULTS.md, "Fast paths").
     idx = np.add(codes, 1, dtype=np.intp)
     lookup = scale.lookup
     mapped = np.zeros(len(uniques) + 1, dtype=np.int8)  # 0 = not a valid code (codes are 1 … k)
@@ -252,7 +252,7 @@ def _extract_ip(series: pd.Series) -> pd.Series:
     r"""The leading IP address of each value (``"1.2.3.4(湖北-武汉)"`` → ``"1.2.3.4"``); NA when none.
 
     The same values as ``series.astype("string").str.extract(_IP_RE)[0]``, which runs
-    Python's regex once per value (0.2 s per 100k rows). Arrow's RE2 extracts first (~0.03 s);
+    Python's regex once per value. Arrow's RE2 extracts first (bench/RESULTS.md, "Fast paths");
     values it does not match go to the Python regex: RE2's ``\s`` is ASCII-only while Python's also
     matches e.g. U+3000, so a value with a leading ideographic space is matched there. Where RE2
     matches, Python's greedy ``\s*`` stops at the same (non-space) character, so the groups agree.
@@ -284,7 +284,7 @@ def _choices(series: pd.Series, factors: tuple | None = None):
     s = series.astype("string")
     # clean each distinct label once and spread by the factor codes (same as mapping every value);
     # Arrow's take builds the string column from the few cleaned labels (NA in the last slot)
-    # instead of pandas converting an object array of every value (0.13 → 0.03 s per 1M-row column)
+    # instead of pandas converting an object array of every value
     codes, uniques = factors[:2] if factors is not None else pd.factorize(s, use_na_sentinel=True)
     cleaned = [None if v is pd.NA else v for v in map(clean_choice, uniques)] + [None]
     taken = pa.array(cleaned, type=pa.large_string()).take(np.where(codes < 0, len(uniques), codes))
@@ -295,7 +295,7 @@ def _text_values(values: pd.Series):
     """What assigning ``values.to_numpy()`` (a ``string`` Series) to a frame column gives, made faster.
 
     pandas infers the ``str`` dtype from the object array of str / NA, converting every value back
-    to Arrow (~5 ms per 100k values each way); ``astype("str")`` gives that column directly. A
+    to Arrow; ``astype("str")`` gives that column directly. A
     column without any value keeps the object path, for which pandas infers ``object`` instead.
     """
     if values.notna().any():

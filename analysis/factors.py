@@ -23,7 +23,7 @@ def factorize(series: pd.Series) -> tuple[np.ndarray, pd.api.extensions.Extensio
     plus the count of each code shifted by one (``counts[0]`` = NA, ``counts[i + 1]`` = ``uniques[i]``).
 
     Listing the values by frequency (suggesting) and coding them both need the counts; one bincount
-    serves both (it was computed twice, ~0.1 s at 1M rows × 30 items).
+    serves both.
     """
     found = _arrow_factorize(series)
     codes, uniques = found if found is not None else pd.factorize(series, use_na_sentinel=True)
@@ -40,7 +40,7 @@ def _arrow_factorize(series: pd.Series) -> tuple[np.ndarray, pd.api.extensions.E
 
     pandas dictionary-encodes the chunked column (Arrow's hash kernel) and then combines the
     encoded chunks into one array, which for a column read in 352 blocks took longer than the
-    hashing itself (30 columns × 1M rows: 0.36 s of 0.69 s). All encoded chunks carry the same
+    hashing itself (bench/RESULTS.md, "Fast paths"). All encoded chunks carry the same
     final dictionary, so their int32 indices are simply concatenated here. Returns None (the caller
     uses pandas) for other dtypes or when the chunks' dictionaries are not one shared buffer; the
     result equals pandas' (tests/test_codebook.py).

@@ -11,7 +11,9 @@ parsing the bytes into columns, nothing else) and then ingests it into a fresh s
 temporary folder unless ``--db``): read → detect layout → codebook → codes → screening → blobs →
 one write transaction. Each round's ratio ``ingest / arrow`` pairs an ingest with the baseline taken
 moments before it, so drifting load on this shared machine moves both; the **median** of the rounds
-is the figure with a budget (≤ 3 at 100k and 1M), and the spread is reported beside it. ``parse``
+is the figure, and the spread is reported beside it. There is no ratio budget any more (the ≤ 3×
+budget was retired with issue 11); the script is a regression guard: a change to ingest may not make
+the 1M ratio worse than the previous code's by more than 15 %, measured in the same session. ``parse``
 and ``write`` split the ingest time (parse = everything before the transaction, including the wait
 for the blobs encoded on the background thread); ``cpu`` is the process CPU time of the ingest
 (all threads), which shows the work done independently of how well it overlapped.
@@ -52,7 +54,6 @@ try:
 except ImportError:  # pragma: no cover - the generator ships with the repo
     from _gen_fallback import make_wjx_text_bytes  # noqa: E402
 
-BUDGET = 3.0
 
 
 def arrow_seconds(data: bytes, repeat: int = 3) -> float:
@@ -258,13 +259,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.repeat} rounds per size, the round with the median ratio shown.",
             "",
             "| responses | file MB | pyarrow read_csv s | ingest s | parse s | write s | ingest CPU s "
-            "| ingest ÷ arrow (median) | range | budget ≤ 3 | load avg (1 min) at start | data-page save s |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|:--:|---:|---:|",
+            "| ingest ÷ arrow (median) | range | load avg (1 min) at start | data-page save s |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for n, mb, a, total, parse, write, cpu, med, lo, hi, load, page in rows:
-            ok = "—" if n < 100_000 else ("yes" if med <= BUDGET else "**no**")
             lines.append(f"| {n:,} | {mb:.1f} | {a:.3f} | {total:.2f} | {parse:.2f} | {write:.2f} | {cpu:.2f} "
-                         f"| {med:.1f} | {lo:.1f}–{hi:.1f} | {ok} | {load:.2f} | "
+                         f"| {med:.1f} | {lo:.1f}–{hi:.1f} | {load:.2f} | "
                          f"{'—' if page is None else f'{page:.2f}'} |")
         lines += ["", "*Data-page save*: the same file saved from the data page, which parsed, coded and "
                   "screened it for its validation report before the manager pressed save and hands that "

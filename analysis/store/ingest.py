@@ -328,7 +328,7 @@ def stored_as(engine: Engine, data: bytes, filename: str) -> IngestResult | None
 
     ``ingest_file`` hashes the file while it parses (so a new file pays nothing for the check);
     a caller that expects repeats — the CLI run twice over the same export — asks here first:
-    0.2 s of hashing for a 1M-response file instead of ~2 s of parsing. None for a new file and
+    hashing a file costs a tenth of parsing it (bench/RESULTS.md). None for a new file and
     for a deleted wave's file (``ingest_file`` restores that wave, which is a write).
     """
     with engine.connect() as conn:

@@ -125,7 +125,7 @@ def may_contain(values: pd.Series, needles: tuple[bytes, ...]) -> bool:
 
     A cheap pre-filter for per-column checks. For Arrow-backed text (what the CSV reader gives) the
     UTF-8 bytes of all values of a chunk lie in one buffer, searched at memory speed with
-    ``bytes.find`` (~0.1 ms per 100k values instead of ~5 ms for a per-value regex); an ASCII byte
+    ``bytes.find`` (far cheaper than a per-value regex; bench/RESULTS.md); an ASCII byte
     never occurs inside a multi-byte UTF-8 sequence, so a miss is exact. A hit may be a false
     alarm (bytes of a null slot), which only means the caller does its full check. Other dtypes
     (object columns from workbooks): always True.
@@ -156,10 +156,10 @@ def _first_present(values: pd.Series, limit: int) -> pd.Series:
     """``text_column(values).dropna().iloc[:limit]``, cleaning only as much of the column as needed.
 
     Layout heuristics look at the first ``limit`` non-empty values; cleaning a whole 100k-row column
-    to keep 5,000 of them cost ~0.3 s per file in format detection. The head of the column is cleaned
+    to keep 5,000 of them was a visible part of format detection. The head of the column is cleaned
     in growing windows until it holds ``limit`` values (or the column ends), so the result — values
     and index — is exactly that of cleaning everything. Arrow-backed text is cleaned by the same
-    Arrow kernel pandas' ``str.strip`` calls, without pandas' per-call overhead (~1 ms a column).
+    Arrow kernel pandas' ``str.strip`` calls, without pandas' per-call overhead.
     """
     window = limit  # enough when the head has no blanks (the usual case); else grow
     while True:
@@ -173,7 +173,7 @@ def first_present_value(values: pd.Series) -> str | None:
     """``str(_first_present(values, 1).iloc[0])``, or None for a column without a non-blank value.
 
     Arrow-backed text is searched in growing windows with Arrow kernels only (no pandas Series per
-    window: ~0.05 instead of ~0.4 ms a column, asked of every column of every upload).
+    window; asked of every column of every upload).
     """
     if not is_arrow_text(values):
         first = _first_present(values, 1)
@@ -279,7 +279,7 @@ def _looks_like_total(row: list[str], text: pd.DataFrame, answer_cols: list[int]
         return False
     # Only a number in this row can make it a total row below: without one, numeric_here stays 0
     # and the test at the end fails whatever the rows above hold, so skip reading them (every
-    # file pays this check once; reading 5,000 values × every column cost ~0.5 s per 100k rows).
+    # file pays this check once; reading 5,000 values × every column was costly).
     if not any(row[c] and _is_number(row[c]) for c in answer_cols):
         return False
     # a row of numbers under columns whose answers are text (Excel SUM/COUNT rows)
@@ -508,17 +508,17 @@ def sci_notation_warnings(data: pd.DataFrame, hints: dict[str, object] | None = 
         if not named:
             # Any other column is reported only when all its values are in the notation, so its
             # first value must be: one value decides instead of scanning the column's text (the
-            # scan below was 0.16 s of every 1M-row file).
+            # scan below was a measurable part of every large file).
             first = first_present_value(data[name])
             if first is None or not SCI_NOTATION.match(first):
                 continue
         # Stripping and blank → NA cannot add an "e": a column whose raw text has no e/E (most of
-        # them) has no candidates, so skip its cleaning (~0.4 s per 100k rows over 38 columns).
+        # them) has no candidates, so skip its cleaning.
         if not may_contain(data[name], (b"e", b"E")):
             continue
         sci = text_column(data[name]).dropna()
         # cheap vectorised pre-filter (no "e" → not scientific); the Python regex then runs only on
-        # candidates (the full-column regex was 2-4 s per 100k rows × 38 columns)
+        # candidates
         cand = sci.str.contains("[eE]", regex=True).fillna(False).to_numpy(dtype=bool)
         if not cand.any():
             continue
@@ -565,7 +565,7 @@ def present_values(raw: RawTable, col: int, n_header: int, limit: int | None = N
     Cached on ``raw``: detection runs several adapters' heuristics over the same columns (问卷星's
     code-export check cleans each matrix column for its multi-select hint and again for the integer
     share, and the text adapter's parse reads the headers once more); cleaning 5,000 values is
-    ~1 ms a column, so the repeats cost ~0.05 s per 30-item file. The cache is dropped when
+    repeated per column otherwise. The cache is dropped when
     ``raw.frame`` is replaced by another frame. Callers must not modify the returned Series.
     """
     cache = raw._samples
@@ -588,7 +588,7 @@ def distinct_values(raw: RawTable, col: int, n_header: int, limit: int | None = 
 
     Most layout tests ask which values occur, not how often: a sample of 5,000 values has a handful
     of distinct ones, and listing those in Arrow instead of converting every value to a Python
-    string took ~1 ms per column off format detection (38 columns, several adapters).
+    string is cheaper in format detection (38 columns, several adapters).
     """
     vals = present_values(raw, col, n_header, limit)  # (re)validates the cache for this frame
     key = ("distinct", col, n_header, limit or SAMPLE)
