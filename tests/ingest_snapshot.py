@@ -90,10 +90,12 @@ def _dataset(ds) -> dict:
     }
 
 
-def record(data: bytes, filename: str, codebook: pd.DataFrame | None = None, engine=None) -> dict:
+def record(data: bytes, filename: str, codebook: pd.DataFrame | None = None, engine=None, *,
+           stored: bool = True) -> dict:
     """Everything ingest makes of one file (an error message where a step refuses it).
 
     ``engine``: a store to ingest into (the wave is purged again afterwards); default a fresh one.
+    ``stored=False`` leaves out the store and the CLI (``stored``, ``summary_json``).
     """
     from analysis import store
     from analysis.__main__ import main as cli
@@ -114,6 +116,8 @@ def record(data: bytes, filename: str, codebook: pd.DataFrame | None = None, eng
         out["dataset_error"] = str(exc)
         return out
     out["dataset"] = _dataset(ds)
+    if not stored:
+        return out
     with tempfile.TemporaryDirectory() as tmp:
         own = engine is None
         if own:

@@ -106,10 +106,12 @@ def _listed(name: str, path: str, old_value: object, new_value: object, old: dic
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_outputs_equal_the_snapshot_except_the_listed_changes(name, engine):
     data, cb = FILES[name]
-    rec = snap.record(data, name.split("/")[-1], cb, engine=engine)
-    if name.startswith("demo/"):
-        rec = snap.shorten(rec)
+    demo = name.startswith("demo/")  # large: Survey, codebook and Dataset only (tests/test_demo.py stores them)
+    rec = snap.record(data, name.split("/")[-1], cb, engine=engine, stored=not demo)
     old = BEFORE[name]
+    if demo:
+        rec = snap.shorten(rec)
+        old = {k: v for k, v in old.items() if k in rec}
     unlisted = [(path, a, b) for path, a, b in snap.compare(old, rec) if not _listed(name, path, a, b, old)]
     assert unlisted == []
 
