@@ -21,6 +21,8 @@ __all__ = [
     "waves_up_to",
     "normalise_stem",
     "match_items",
+    "series_trend",
+    "TREND_ROW_COLUMNS",
 ]
 
 # How an item of a later wave was matched to an earlier one (shown on the trends page).
@@ -157,3 +159,69 @@ def match_items(earlier: pd.DataFrame, later: pd.DataFrame, *, mapping: dict | N
         rows.append((item, matched, how))
     out = pd.DataFrame(rows, columns=["item", "matched", "how"])
     return out.astype({"matched": "object", "how": "object"})
+
+
+TREND_ROW_COLUMNS = [
+    "wave", "date", "key", "label", "rate", "n_valid", "ci_low", "ci_high", "prev_wave", "diff_pp", "p_value",
+    "significant", "best_on_record",
+]
+
+
+def series_trend(waves: pd.DataFrame, datasets: list, *, level: str = "area", basic_satisfied: bool = False,
+                 lang: str = "zh") -> pd.DataFrame:
+    """The trend of one series: each wave's rate per area or item, compared with the series' previous wave.
+
+    Parameters
+    ----------
+    waves : the series' waves (``store.series_waves`` rows: ``id, name, fieldwork_start`` …); they
+        are put in date order here (:func:`ordered`), so a caller cannot compare across the order.
+    datasets : the Datasets of ``waves``, row for row (as given, before ordering).
+    level : ``"area"`` (areas tested with respondents as clusters) or ``"item"`` (2×2 χ²), as in
+        ``analysis.compare.trend_summary``, which computes the figures.
+    lang : language of ``label`` for areas.
+
+    Returns
+    -------
+    DataFrame ``TREND_ROW_COLUMNS`` (the ``trend --json`` contract) plus ``wave_id, n_people,
+    n_satisfied``: ``date`` = fieldwork start (NaT when unknown), ``rate`` = satisfaction rate,
+    ``n_valid`` = answers (people for items), ``prev_wave`` = the name of the wave compared with.
+    ValueError when the waves are of more than one series.
+    """
+    from analysis.areas import area_name
+    from analysis.compare import trend_summary
+
+    if len(waves) != len(datasets):
+        raise ValueError("批次与数据个数不一致。 waves and datasets differ in length.")
+    if "series_id" in waves.columns and waves["series_id"].astype(str).nunique() > 1:
+        raise ValueError("趋势只在同一调查项目内比较，请选择一个调查项目。"
+                         " A trend compares the waves of one series; choose one series.")
+    tagged = waves.reset_index(drop=True).assign(_pos=range(len(waves)))
+    order = ordered(tagged)
+    pairs = [(str(r["name"]), datasets[int(r["_pos"])]) for _, r in order.iterrows()]
+    t = trend_summary(pairs, level=level, basic_satisfied=basic_satisfied)
+    by_name = order.set_index(order["name"].astype(str))
+    start = (pd.to_datetime(by_name["fieldwork_start"]) if "fieldwork_start" in by_name.columns
+             else pd.Series(pd.NaT, index=by_name.index))
+    if level == "area":
+        labels = [area_name(k, lang) for k in t["key"].astype(str)]
+    else:
+        labels = [str(k).partition("·")[2] or str(k) for k in t["key"]]
+    out = pd.DataFrame({
+        "wave": t["wave"].astype(str),
+        "date": t["wave"].astype(str).map(start),
+        "key": t["key"].astype(str),
+        "label": labels,
+        "rate": t["satisfaction_rate"].astype(float),
+        "n_valid": t["n_valid"].astype("int64"),
+        "ci_low": t["ci_low"].astype(float),
+        "ci_high": t["ci_high"].astype(float),
+        "prev_wave": t["prev_wave"].astype(object).where(t["prev_wave"].notna(), None),
+        "diff_pp": t["diff_pp"].astype(float),
+        "p_value": t["p_value"].astype(float),
+        "significant": t["significant"].astype(bool),
+        "best_on_record": t["best_on_record"].astype(bool),
+        "wave_id": t["wave"].astype(str).map(by_name["id"]),
+        "n_people": t["n_people"].astype("int64"),
+        "n_satisfied": t["n_satisfied"].astype("int64"),
+    })
+    return out

@@ -31,4 +31,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_how": {"zh": "匹配方式", "en": "Matched by"},
     "col_people": {"zh": "人数", "en": "People"},
     "col_answers": {"zh": "答题人次", "en": "Answers"},
+    "effective_rate": {"zh": "有效回收率", "en": "Valid response rate"},
+    "valid_q_def": {
+        "zh": "有效问卷 = 计入本页数字的问卷数（按当前的可疑答卷处理方式）；服务领域的 n 为答题人次（人数 × 题数），旁边为人数。",
+        "en": "Valid questionnaires = the questionnaires in these figures (under the current choice on flagged "
+              "responses); a service area's n counts answers (people × items), with the people beside it.",
+    },
 }

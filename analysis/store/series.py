@@ -16,6 +16,7 @@ import datetime as _dt
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -34,6 +35,8 @@ __all__ = [
     "rename_series",
     "fieldwork_dates",
     "series_name_for",
+    "answer_signatures",
+    "likely_duplicates",
 ]
 
 SERIES_COLUMNS = ["id", "name", "unit", "questionnaire_key", "n_waves"]
@@ -258,3 +261,86 @@ def series_waves(engine: Engine, series_id: int) -> pd.DataFrame:
 
     df = list_waves(engine)
     return df[df["series_id"] == int(series_id)].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Likely duplicates across platforms: the same answers, not the same bytes
+# ---------------------------------------------------------------------------------------------
+def answer_signatures(ds: Any, *, with_time: bool = True) -> pd.Series:
+    """Counts of the respondents' answer patterns, independent of the export's layout.
+
+    A respondent's pattern is the sorted list of their valid answer codes (1 = worst … k = best, so
+    问卷星 labels, 腾讯问卷 labels and Qualtrics codes of one answer coincide; column order and
+    names do not matter), with the submission time to the minute when ``with_time``.
+
+    Returns
+    -------
+    Series: pattern hash (uint64) → number of respondents with that pattern.
+    """
+    codes = ds.answers.to_numpy(dtype="float64", na_value=np.nan) if ds.answers.shape[1] else np.zeros((ds.n, 0))
+    codes = np.nan_to_num(np.sort(codes, axis=1), nan=0.0).astype(np.int16)  # NaN sorts last → 0
+    frame = pd.DataFrame(codes, columns=[f"c{j}" for j in range(codes.shape[1])])
+    if with_time and "submitted_at" in ds.respondents.columns:
+        minutes = pd.to_datetime(ds.respondents["submitted_at"], errors="coerce").dt.floor("min")
+        frame["t"] = minutes.astype("int64").where(minutes.notna(), -1).to_numpy()
+    return pd.util.hash_pandas_object(frame, index=False).value_counts()
+
+
+def _has_times(ds: Any) -> bool:
+    return ("submitted_at" in ds.respondents.columns
+            and pd.to_datetime(ds.respondents["submitted_at"], errors="coerce").notna().mean() >= 0.9)
+
+
+def likely_duplicates(engine: Engine, ds: Any, *, threshold: float = 0.9) -> list[dict]:
+    """Stored live waves that hold (nearly) the same responses as ``ds``, e.g. one survey exported twice.
+
+    Waves of about the same size (±10 %) are compared by :func:`answer_signatures` (with submission
+    minutes where both have them): ``share`` = matching respondents ÷ the larger wave. The same file
+    twice is already caught by its sha256; this catches the same answers in another layout.
+
+    Returns
+    -------
+    list of ``{"wave_id", "name", "share"}`` with ``share ≥ threshold``, best match first.
+    """
+    from analysis.store.wave_ops import load_wave
+
+    n = int(ds.n)
+    if n == 0:
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(waves.c.id, waves.c.name, waves.c.n_responses)
+                            .where(waves.c.deleted_at.is_(None),
+                                   waves.c.n_responses.between(int(n * 0.9), int(n / 0.9) + 1))).all()
+    hits = []
+    timed = _has_times(ds)
+    for r in rows:
+        other = load_wave(engine, int(r.id))
+        with_time = timed and _has_times(other)
+        a, b = answer_signatures(ds, with_time=with_time), answer_signatures(other, with_time=with_time)
+        common = a.index.intersection(b.index)
+        share = float(np.minimum(a[common], b[common]).sum()) / max(n, other.n)
+        if share >= threshold:
+            hits.append({"wave_id": int(r.id), "name": r.name, "share": float(share)})
+    return sorted(hits, key=lambda h: -h["share"])
+
+
+def prepared_upload(engine: Engine, data: bytes, filename: str, *, codebook: Any = None,
+                    format: str | None = None) -> tuple[dict, list[dict]]:
+    """Parse, code and screen a file once, and look for stored waves with the same answers.
+
+    Returns ``(kwargs, duplicates)``: ``kwargs`` = ``{"dataset", "questionnaire"}`` for
+    :func:`analysis.store.ingest_file` (so the file is not parsed a second time), ``duplicates`` =
+    :func:`likely_duplicates` of the coded dataset.
+    """
+    from analysis.codebook import code_survey, questionnaire_key, read_codebook
+    from analysis.ingest import parse_survey
+    from analysis.store.codebooks import find_codebook
+
+    survey = parse_survey(data, filename, format=format)
+    key = questionnaire_key(survey)
+    if codebook is None:
+        cb = find_codebook(engine, key)
+    else:
+        cb = codebook if isinstance(codebook, pd.DataFrame) else read_codebook(codebook)
+    ds = code_survey(survey, cb)
+    return {"dataset": ds, "questionnaire": key}, likely_duplicates(engine, ds)
