@@ -387,7 +387,6 @@ def finish_survey(
     *,
     value_codes: bool = False,
     warnings: list[str] | None = None,
-    date_formats: Sequence[str] | None = None,
     extra: list[tuple[Col, pd.Series]] | None = None,
     skip: Sequence[bool] | None = None,
 ) -> Survey:
@@ -400,7 +399,6 @@ def finish_survey(
     cols : one :class:`Col` per column of ``raw``; names are made unique here.
     value_codes : the answers are option numbers (``Survey.value_codes``).
     warnings : the adapter's own messages, kept first.
-    date_formats : the formats to try on the submission time (default ``values.DATE_FORMATS``).
     extra : derived columns (e.g. a duration from start and end times), each a Series aligned with
         the rows below the headers (before anything is dropped).
     skip : body rows the adapter has already excluded (e.g. Qualtrics preview responses).
@@ -465,7 +463,7 @@ def finish_survey(
             if bad:
                 warnings.append(values.duration_warning(col.name, bad))
         elif col.hint == "submitted_at":
-            data[col.name], bad = values.parse_times(data[col.name], date_formats)
+            data[col.name], bad = values.parse_times(data[col.name])
             if bad:
                 warnings.append(values.time_warning(col.name, bad))
 
