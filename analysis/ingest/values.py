@@ -204,12 +204,14 @@ def parse_durations(values: pd.Series) -> tuple[pd.Series, int]:
     """Completion times in seconds (``float64``, NaN for empty and unreadable cells) and the unread count.
 
     Each distinct text is read once by :func:`duration_seconds` (a million answers hold a few
-    thousand distinct durations) and spread back by its factor code.
+    thousand distinct durations) and spread back by its factor code (analysis.factors.factorize).
     """
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         secs = pd.to_numeric(values, errors="coerce").astype("float64")
         return secs.where(secs >= 0).round(), int((secs < 0).sum())
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    from analysis.factors import factorize
+
+    codes, uniques, _counts = factorize(values)
     read = [duration_seconds(u) for u in uniques]
     table = np.array([np.nan if s is None else float(s) for s in read] + [np.nan], dtype="float64")
     out = pd.Series(table[codes], index=values.index, dtype="float64")  # code -1 (NA) takes the last slot

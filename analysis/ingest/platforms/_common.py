@@ -336,16 +336,12 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-_WHITESPACE_LEADS = np.zeros(256, dtype=bool)
-_WHITESPACE_LEADS[: 0x21] = True  # ASCII controls and space
-_WHITESPACE_LEADS[[0xC2, 0xE1, 0xE2, 0xE3]] = True  # first bytes of U+0085, U+00A0, U+1680, U+2000–U+205F, U+3000
-
-
 def _may_need_strip(values: pd.Series) -> bool:
     """False only when no value of an Arrow-backed text column holds white space (so stripping changes nothing).
 
-    A byte-table test over the column's UTF-8 buffers: every Unicode white space character is an
-    ASCII byte ≤ 0x20 or starts with one of four lead bytes. Other dtypes: True.
+    Three byte comparisons over the column's UTF-8 buffers: every Unicode white space character is
+    an ASCII byte ≤ 0x20 or starts with the lead byte 0xC2 (U+0085, U+00A0) or 0xE1–0xE3 (U+1680,
+    U+2000–U+205F, U+3000). Other dtypes: True.
     """
     if not is_arrow_text(values):
         return True
@@ -358,7 +354,8 @@ def _may_need_strip(values: pd.Series) -> bool:
         width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
         start, end = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
-        if _WHITESPACE_LEADS[np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[start:end]].any():
+        text = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[start:end]
+        if (text <= 0x20).any() or (text == 0xC2).any() or (np.subtract(text, 0xE1, dtype=np.uint8) <= 2).any():
             return True
     return False
 
