@@ -160,15 +160,16 @@ def code_respondents(survey: Survey, codebook: pd.DataFrame, factors: Factors | 
 
 
 def code_texts(survey: Survey, codebook: pd.DataFrame) -> pd.DataFrame:
-    """The open answers (``text`` and ``multi`` columns, named by their label), missing markers as NA."""
+    """The open answers (``text`` and ``multi`` columns, named by their label): stripped, blanks and
+    missing markers as NA."""
     data = survey.data
     label_of = dict(zip(codebook["column"], codebook["label"], strict=False))
     columns = codebook.loc[codebook["role"] == "text", "column"].tolist()
     columns += codebook.loc[codebook["role"] == "multi", "column"].tolist()
     out = {}
     for c in columns:
-        text = data[c].astype("string")
-        out[label_of.get(c) or c] = text.where(~text.str.strip().isin(list(MISSING_MARKERS)), pd.NA).to_numpy()
+        text = data[c].astype("string").str.strip()
+        out[label_of.get(c) or c] = text.where(~text.isin(["", *MISSING_MARKERS]), pd.NA).to_numpy()
     return pd.DataFrame(out)
 
 

@@ -4,9 +4,10 @@ Every adapter — the generic wide table and 问卷星's text export as well as 
 works out, from its header row(s), one :class:`Col` per file column (question number, stem, matrix
 row, sure role) and hands the rest to :func:`finish_survey`, which cleans the body the same way for
 all of them: repeated header rows and a stray total row at the bottom are dropped (with a
-warning), cells are stripped and empty cells become NA, the completion time becomes seconds
-(``float64``) and the submission time ``datetime64[ns]`` (analysis.ingest.values, read once here),
-and ids mangled into scientific notation by Excel are reported.
+warning), empty cells become NA (workbook cells are stripped too; see :func:`clean_cells`), the
+completion time becomes seconds (``float64``) and the submission time ``datetime64[ns]``
+(analysis.ingest.values, read once here), and ids mangled into scientific notation by Excel are
+reported.
 """
 
 from __future__ import annotations
@@ -336,42 +337,17 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
-def _may_need_strip(values: pd.Series) -> bool:
-    """False only when no value of an Arrow-backed text column holds white space (so stripping changes nothing).
-
-    Three byte comparisons over the column's UTF-8 buffers: every Unicode white space character is
-    an ASCII byte ≤ 0x20 or starts with the lead byte 0xC2 (U+0085, U+00A0) or 0xE1–0xE3 (U+1680,
-    U+2000–U+205F, U+3000). Other dtypes: True.
-    """
-    if not is_arrow_text(values):
-        return True
-    import pyarrow as pa
-
-    arrow = values.array.__arrow_array__()
-    for chunk in arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]:
-        if len(chunk) == 0 or chunk.null_count == len(chunk) or chunk.buffers()[2] is None:
-            continue
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
-        start, end = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
-        text = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[start:end]
-        if (text <= 0x20).any() or (text == 0xC2).any() or (np.subtract(text, 0xE1, dtype=np.uint8) <= 2).any():
-            return True
-    return False
-
-
 def clean_cells(values: pd.Series) -> pd.Series:
-    """One body column as the Survey holds it: stripped text, NA for empty cells.
+    """One body column as the Survey holds it: text, NA for empty cells.
 
-    Reference: :func:`text_column`. Arrow-backed text (what the CSV reader gives) keeps its dtype,
-    and a column without white space in any value is returned as it is (stripping would change
-    nothing; see :func:`_may_need_strip`). Other columns (workbook cells) become ``object`` columns
-    of ``str`` and NA.
+    Arrow-backed text (what the CSV reader gives, blanks already null) is kept as read: stripping
+    every column of a large file cost as much as coding it, and every use of the values strips them
+    (codes, choices, ids, IPs, open answers: analysis.coding; times and durations:
+    analysis.ingest.values). Other columns (workbook cells) become stripped ``str`` with NA for
+    blanks (:func:`text_column`), as ``object``.
     """
     if is_arrow_text(values):
-        if not _may_need_strip(values):
-            return values
-        return text_column(values).astype(values.dtype)
+        return values
     text = text_column(values)
     return text.astype(object).where(text.notna(), pd.NA)
 
