@@ -31,6 +31,8 @@ def compute(view: Any, name: str, **options: Any) -> Any:
     """``ui.loaders.compute`` for the view's wave; a ValueError (analysis functions explain how to fix
     the input) becomes a warning on the page and None instead of a traceback.
     """
+    if name in loaders.GUARDED:  # anonymity (issue 10): the viewer's and the deployment's threshold
+        options = {"k": view.k, "base_k": getattr(view, "min_group", None), **options}
     try:
         return loaders.compute(name, view.version, view.wave, exclude_flagged=view.exclude_flagged, **options)
     except ValueError as exc:

@@ -55,6 +55,7 @@ from analysis.store.schema import (
     wave_data,
     waves,
 )
+from analysis.store.settings import get_setting, get_settings, set_setting, settings  # issue 10
 from analysis.store.wave_ops import (
     delete_wave,
     list_waves,
@@ -107,4 +108,9 @@ __all__ = [
     "users",
     "login_attempts",
     "audit_log",
+    # issue 10: deployment settings
+    "settings",
+    "get_setting",
+    "get_settings",
+    "set_setting",
 ]
