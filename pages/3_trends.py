@@ -82,4 +82,4 @@ if not view.present:
             view.t("col_best"): ["✓" if b else "" for b in trend["best_on_record"]],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    w.data_table(view, table, "trends", hide_index=True)

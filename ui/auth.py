@@ -156,7 +156,9 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
     with st.sidebar:
         if user is not None:
             role = t("role_manager" if is_manager(user) else "role_viewer", lang)
-            st.caption(t("login_as", lang, name=user_name(user), role=role))
+            from ui.widgets import plain
+
+            st.caption(t("login_as", lang, name=plain(user_name(user)), role=role))
             st.button(t("logout", lang), key="auth_logout", on_click=logout)
             return user
         try:
