@@ -285,7 +285,7 @@ def frame(page_key: str) -> View:
         st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
 
     view = View(page=page_key, state=state)
-    _install_last_resort(lang)
+    _install_last_resort()
     sb = st.sidebar
     sb.markdown(f"### {t('app_title', lang)}")
 
@@ -391,7 +391,7 @@ def _guard_exclude(view: View, state: UrlState, wave: str) -> UrlState:
 _LOG = __import__("logging").getLogger("survey.frame")
 
 
-def _install_last_resort(lang: str) -> None:
+def _install_last_resort() -> None:
     """Last-resort handler (issue 10): an uncaught error is logged and the page shows a short
     bilingual message instead of a traceback. ``SURVEY_SHOW_TRACEBACKS=1`` (set by the tests)
     keeps Streamlit's own display so tests still see errors.
@@ -409,7 +409,8 @@ def _install_last_resort(lang: str) -> None:
         if os.environ.get("SURVEY_SHOW_TRACEBACKS") == "1":
             return False
         try:
-            st.error(t("last_resort", lang, kind=type(exc).__name__))
+            kind = type(exc).__name__
+            st.error(t("last_resort", "zh", kind=kind) + "  \n" + t("last_resort", "en", kind=kind))
         except Exception:  # noqa: BLE001 — the message itself failed: Streamlit's generic one
             return False
         return True
