@@ -277,25 +277,22 @@ def label_counts(ds: Dataset) -> pd.DataFrame:
     NaN when the item has no valid answer). Items in ``ds.items`` order, codes k … 1.
     """
     scales = _item_scales(ds)
-    parts = []
-    for item, scale in zip(ds.items["item"], scales, strict=True):
+    items, codes_out, labels, counts_out, shares = [], [], [], [], []
+    for item, scale in zip(ds.items["item"], scales, strict=True):  # one table at the end: linear in items
         counts = _counts(_codes(ds.answers, item), scale.k, item)[1:]
         total = counts.sum()
         codes = np.arange(scale.k, 0, -1)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "item": item,
-                    "code": codes,
-                    "label": [scale.label_of(c) for c in codes],
-                    "count": counts[codes - 1],
-                    "share": counts[codes - 1] / total if total else np.nan,
-                }
-            )
-        )
-    if not parts:
+        items += [item] * len(codes)
+        codes_out.append(codes)
+        labels += [scale.label_of(c) for c in codes]
+        counts_out.append(counts[codes - 1])
+        shares.append(counts[codes - 1] / total if total else np.full(len(codes), np.nan))
+    if not items:
         return pd.DataFrame({c: [] for c in LABEL_COUNT_COLUMNS})
-    out = pd.concat(parts, ignore_index=True)
+    out = pd.DataFrame(
+        {"item": pd.Series(items, dtype=object), "code": np.concatenate(codes_out), "label": labels,
+         "count": np.concatenate(counts_out), "share": np.concatenate(shares)}
+    )
     return out.astype({"code": "int64", "count": "int64", "share": "float64"})[LABEL_COUNT_COLUMNS]
 
 

@@ -23,6 +23,10 @@ STRINGS = {
         "zh": "当前生效的匿名阈值：{k}（访问者只能在自己的视图中调高）。",
         "en": "Threshold in force: {k} (viewers can only raise it for their own view).",
     },
+    "items_no_valid": {
+        "zh": "{n} 道题没有有效答案（全部为不了解/不适用或未答），图中未画出：{items}",
+        "en": "{n} item(s) have no valid answer (all don't know / N/A or skipped) and are not drawn: {items}",
+    },
     "safe_download": {"zh": "下载 CSV", "en": "Download CSV"},
     "safe_download_help": {
         "zh": "以 = + - @ 开头的文字已加前缀 '，在 Excel 中不会被当作公式执行。",

@@ -166,6 +166,10 @@ def distribution(view: Any, area: str = "", *, key: str | None = None) -> None:
     if counts is None or summary is None:
         return
     table = likert_input(counts, summary, view.lang, area)
+    part = summary if not area else summary[summary["area"] == area]
+    empty = part.loc[part["n_valid"].fillna(0) == 0, "label"].astype(str).tolist()
+    if empty:  # all 不了解 / not applicable: no bar, but say which (issue 10, finding 8)
+        st.caption(t("items_no_valid", view.lang, n=len(empty), items=plain("、".join(empty[:10]))))
     if not len(table):
         st.info(t("no_items", view.lang))
         return

@@ -60,15 +60,21 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8", errors="strict"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc.start
     try:
         return data.decode("gb18030", errors="strict"), "gb18030"
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
+        line = data.count(b"\n", 0, utf8_error) + 1
+        mixed = utf8_error > 64  # a long valid UTF-8 start, then other bytes
         raise ValueError(
-            "无法识别文件编码：已尝试 UTF-8（含 BOM）、UTF-16 和 GB18030/GBK，均失败"
-            f"（第 {exc.start} 字节附近）。请在 Excel 中“另存为 → CSV UTF-8”后重新上传。"
-            " Could not decode the file as UTF-8, UTF-16 or GB18030; save it as 'CSV UTF-8' and retry."
+            f"无法识别文件编码：第 {line:,} 行（第 {utf8_error:,} 字节）起不是 UTF-8，整个文件也不是 GB18030/GBK"
+            + ("；文件前面是 UTF-8、后面换了编码，可能由两个不同编码的文件拼接而成" if mixed else "")
+            + "。请用 Excel 或记事本打开后“另存为 → CSV UTF-8”，或把两部分分别另存后再上传。"
+            f" Could not decode the file: from line {line:,} (byte {utf8_error:,}) it is not UTF-8, and the whole"
+            " file is not GB18030/GBK either"
+            + (" — it looks like UTF-8 text followed by text in another encoding (two files joined)" if mixed else "")
+            + ". Open it in Excel or Notepad and save as 'CSV UTF-8', or save the parts separately."
         ) from None
 
 
@@ -121,7 +127,7 @@ def _cell_text(value: object) -> object:
 # every zip member are checked; then the workbook is parsed in a child process whose address space is
 # capped (RLIMIT_AS), so whatever slips through can only end the child, never the server.
 MAX_CELLS = 20_000_000  # rows × columns of the sheet read (a 600,000 × 30 export is 18 M)
-MAX_COLUMNS = 10_000
+MAX_COLUMNS = 5_000  # columns of any file (a survey export with more is not a survey; issue 10, finding 7)
 XLSX_MAX_UNCOMPRESSED = 2 * 1024**3  # all zip members together
 XLSX_MAX_SHARED_STRINGS = 512 * 1024**2
 XLSX_MAX_RATIO = 200  # uncompressed ÷ compressed of a member larger than 16 MB uncompressed
@@ -495,6 +501,12 @@ def read_table(data: bytes, filename: str = "") -> RawTable:
             frame, more = _read_csv_text(text, sep)
             warnings += more
         kind = "csv"
+    if frame.shape[1] > MAX_COLUMNS:
+        raise ValueError(
+            f"文件有 {frame.shape[1]:,} 列，超过上限 {MAX_COLUMNS:,} 列；这不像问卷导出文件。请只导出问卷题目所在的列，"
+            f"或检查分隔符是否正确。 The file has {frame.shape[1]:,} columns, above the limit of {MAX_COLUMNS:,}; "
+            "export only the survey's columns, or check the separator."
+        )
     frame = _drop_blank_edges(frame)
     if frame.empty:
         raise ValueError("文件中没有数据。 The file contains no data.")
