@@ -203,3 +203,27 @@ def test_random_breakdowns_never_reveal_a_small_group():
             total = int(pd.Series(data[key]).notna().sum())
             rest = total - int(cells.loc[~cells["suppressed"], "n_valid"].sum())
             assert rest == 0 or rest >= 5, (key, rest)
+
+
+# --- the managers' setting on the data page -------------------------------------------------------------
+
+
+def test_manager_raises_the_threshold_on_the_data_page(tmp_path, monkeypatch):
+    from analysis import auth
+    from tests.test_data_page import open_page as open_data_page
+
+    url = f"sqlite:///{tmp_path}/k.db"
+    monkeypatch.setenv("SURVEY_DB_URL", url)
+    monkeypatch.delenv("SURVEY_MIN_GROUP", raising=False)
+    monkeypatch.chdir(ROOT)
+    eng = store.get_engine(url)
+    auth.create_user(eng, "王老师", "secret-pass-1", role="manager")
+    user = auth.authenticate(eng, "王老师", "secret-pass-1")
+    at = open_data_page(user)
+    box = at.number_input(key="data_min_group")
+    assert box.value == 5 and box.min == 5  # never below the configuration
+    box.set_value(9).run()
+    at.button(key="data_min_group_save").click().run()
+    assert not at.exception
+    assert min_group(eng) == 9
+    assert any(row["action"] == "setting" for _, row in store.list_audit(eng).iterrows())
