@@ -99,7 +99,9 @@ def k_comments() -> int:
 
 
 def _norm(text: object) -> str:
-    return re.sub(r"[\s:：*（）()\[\]【】]+", "", unicodedata.normalize("NFKC", str(text or "")).lower())
+    if text is None or text is pd.NA or (isinstance(text, float) and text != text):
+        return ""
+    return re.sub(r"[\s:：*（）()\[\]【】]+", "", unicodedata.normalize("NFKC", str(text)).lower())
 
 
 def _lookup(registry: Mapping[str, Choice], value: object) -> str | None:
