@@ -130,7 +130,7 @@ def test_mapping_is_editable_and_checked():
 
 def test_file_without_a_header_is_explained():
     with pytest.raises(ValueError, match="未找到表头"):
-        fb.read_record_table("a,b\n1,2\n".encode(), "x.csv")
+        fb.read_record_table(b"a,b\n1,2\n", "x.csv")
 
 
 def test_open_answers_of_a_survey_become_records():
