@@ -177,7 +177,8 @@ def parse_record_date(value: object) -> _dt.date | None:
                 return _dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
             except ValueError:
                 break
-    raise ValueError(f"无法识别的日期：「{s[:30]}」，请写成 2025-03-04 或 2025/3/4。 Not a date: '{s[:30]}'.")
+    shown = _masked(s)[:30]
+    raise ValueError(f"无法识别的日期：「{shown}」，请写成 2025-03-04 或 2025/3/4。 Not a date: '{shown}'.")
 
 
 @dataclass
@@ -263,6 +264,13 @@ def suggest_mapping(columns: list[str]) -> dict[str, str | None]:
     return out
 
 
+def _masked(text: str) -> str:
+    """A cell quoted in a message, with personal data masked (messages reach the screen and the CLI)."""
+    from analysis.text import mask_pii
+
+    return mask_pii(text)[0]
+
+
 def _cell(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
@@ -309,13 +317,13 @@ def records_from_table(table: RecordTable | pd.DataFrame, mapping: Mapping[str, 
         if get("channel"):
             channel = channel_key(get("channel")) or default_channel
             if channel_key(get("channel")) is None:
-                warnings.append(f"第 {i} 行：未知渠道「{get('channel')[:20]}」，记为“{channel_label(default_channel)}”。"
+                warnings.append(f"第 {i} 行：未知渠道「{_masked(get('channel'))[:20]}」，记为“{channel_label(default_channel)}”。"
                                 f" Row {i}: unknown channel, recorded as {default_channel}.")
         status = "new"
         if get("status"):
             status = status_key(get("status")) or "new"
             if status_key(get("status")) is None:
-                warnings.append(f"第 {i} 行：未知状态「{get('status')[:20]}」，记为“待处理”。 Row {i}: unknown status, recorded as new.")
+                warnings.append(f"第 {i} 行：未知状态「{_masked(get('status'))[:20]}」，记为“待处理”。 Row {i}: unknown status, recorded as new.")
         rows.append((i, date, channel, get("group") or None, get("unit") or None, text, status))
     return pd.DataFrame(rows, columns=RECORD_COLUMNS), errors, warnings
 

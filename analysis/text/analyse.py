@@ -27,7 +27,7 @@ from functools import lru_cache
 import pandas as pd
 
 from analysis.text.lexicon import Lexicon, shipped_lexicon
-from analysis.text.mask import mask_pii
+from analysis.text.mask import PLACEHOLDERS, mask_pii
 
 __all__ = ["TONES", "Analysis", "segment", "tag_areas", "tone_of", "analyse", "analyse_texts", "is_no_opinion",
            "ANALYSIS_COLUMNS"]
@@ -40,6 +40,7 @@ TONES: dict[str, tuple[str, str]] = {
 ANALYSIS_COLUMNS = ["text", "n_masked", "areas", "tone", "suggestion", "keywords"]
 _PUNCT = re.compile(r"^[\W_\d]+$")
 _NONE_STRIP = re.compile(r"[\s\W_]+")
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _SEGMENTERS: dict[tuple, object] = {}
 _SEG_LOCK = threading.Lock()
 
@@ -187,7 +188,7 @@ def analyse(text: object, lexicon: Lexicon | None = None, *, max_keywords: int =
     masked, n = mask_pii("" if text is None or text is pd.NA else text)
     if is_no_opinion(masked, lex):
         return Analysis(masked, n, (), "neutral", False, ())
-    tokens = segment(masked, lex)
+    tokens = segment(_PLACEHOLDER.sub("，", masked), lex)  # a placeholder is no word of the comment
     tone, suggestion = tone_of(tokens, lex)
     return Analysis(masked, n, tag_areas(tokens, lex), tone, suggestion, _record_keywords(tokens, lex, max_keywords))
 

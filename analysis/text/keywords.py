@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from analysis.text.analyse import _PUNCT, segment
+from analysis.text.analyse import _PLACEHOLDER, _PUNCT, segment
 from analysis.text.lexicon import Lexicon, shipped_lexicon
 
 __all__ = ["log_odds", "area_keywords", "KEYWORD_COLUMNS"]
@@ -52,8 +52,8 @@ def log_odds(counts_a: Counter, counts_r: Counter, *, alpha0: float = 100.0) -> 
 
 
 def _content_words(text: str, lex: Lexicon) -> set[str]:
-    return {t for t in segment(text, lex)
-            if len(t) >= 2 and t not in lex.stop and not _PUNCT.match(t) and not t.startswith("[")}
+    return {t for t in segment(_PLACEHOLDER.sub("，", text), lex)
+            if len(t) >= 2 and t not in lex.stop and not _PUNCT.match(t)}
 
 
 def area_keywords(texts: Sequence[str], areas: Iterable[Sequence[str]], *, lexicon: Lexicon | None = None,
