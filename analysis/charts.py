@@ -443,3 +443,48 @@ def make_ipa_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = Fa
     fig.update_xaxes(title_text=_tr("performance", lang))
     fig.update_yaxes(title_text=_tr("importance", lang))
     return apply_theme(fig, present=present, height=560)
+
+
+# --- Service-area colours and the feedback count bars (issue 13) ----------------------------------------
+# One colour per service area, the same on every chart that colours by area: the Okabe–Ito palette
+# (colour-blind safe) for the eight most used areas, then three further distinct hues.
+AREA_COLORS: dict[str, str] = {
+    "accommodation": "#0072B2", "catering": "#E69F00", "maintenance": "#D55E00", "cleaning": "#009E73",
+    "greening": "#7FB800", "utilities": "#56B4E9", "transport": "#CC79A7", "medical": "#B2182B",
+    "property": "#8C6D31", "security": "#3F3F8F", "overall": "#666666",
+}
+_AREA_OTHER = "#BBBBBB"
+
+
+def area_color(key: str) -> str:
+    """The colour of a service area (grey for an unknown key or ``unclassified``)."""
+    return AREA_COLORS.get(str(key), _AREA_OTHER)
+
+
+def make_area_count_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = False,
+                           title: str = "") -> go.Figure:
+    """Stacked bars of counts: one bar per category (channel, tone …), one segment per area in its colour.
+
+    ``table``: ``area`` (key), ``category`` (display label, in bar order), ``n``. Area names come
+    from ``analysis.areas.area_name``; category labels are escaped for plotly (``<`` → ``&lt;``).
+    """
+    from analysis.areas import AREAS, area_name
+
+    _need(table, ["area", "category", "n"], "make_area_count_figure")
+    cats = list(dict.fromkeys(table["category"].astype(str)))
+    shown = [c.replace("<", "&lt;") for c in cats]
+    fig = go.Figure()
+    order = [a for a in AREAS if a in set(table["area"])] + sorted(set(table["area"]) - set(AREAS))
+    for area in order:
+        sub = table[table["area"] == area].groupby("category", sort=False)["n"].sum()
+        fig.add_bar(
+            x=shown, y=[int(sub.get(c, 0)) for c in cats], name=area_name(area, lang),
+            marker_color=area_color(area),
+            hovertemplate="%{x}: %{y}<extra>" + area_name(area, lang) + "</extra>",
+        )
+    fig.update_layout(barmode="stack", title={"text": title} if title else None,
+                      yaxis_title="条数" if lang == "zh" else "Records")
+    return apply_theme(fig, present=present, height=360)
+
+
+__all__ += ["AREA_COLORS", "area_color", "make_area_count_figure"]

@@ -385,7 +385,7 @@ def list_feedback(engine: Engine, *, wave: int | Sequence[int] | None = None, ch
     Filters (all optional, combined with AND; a list means any of): ``wave`` (wave ids),
     ``channel``, ``area`` (records tagged with that area; ``"none"`` = records with no area),
     ``group``, ``tone``, ``status``, ``date_from`` / ``date_to`` (inclusive), ``text`` (substring
-    of the masked text), ``source`` (``wave`` | ``file`` | ``form``), ``ids``.
+    of the masked text), ``source`` (``wave`` | ``file`` | ``form`` | ``records`` = file or form), ``ids``.
     ``areas`` and ``keywords`` are lists; ``source`` reads e.g. ``wave 3 · row 17`` / ``file 2 · row 5``.
     """
     r = feedback_records
@@ -409,6 +409,8 @@ def list_feedback(engine: Engine, *, wave: int | Sequence[int] | None = None, ch
         q = q.where(r.c.file_id.is_not(None))
     elif source == "form":
         q = q.where(r.c.wave_id.is_(None), r.c.file_id.is_(None))
+    elif source == "records":  # record files and typed records: everything but survey open answers
+        q = q.where(r.c.wave_id.is_(None))
     q = q.order_by(sa.nulls_last(r.c.date.desc()), r.c.id.desc())
     with engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
