@@ -79,7 +79,7 @@ def _segmenter(lex: Lexicon):
 def segment(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """Tokens of ``text`` (rjieba with the lexicon's words), whitespace tokens dropped, lower-cased."""
     lex = lexicon or shipped_lexicon()
-    return [t.lower() for t in _segmenter(lex).cut(str(text)) if t.strip()]
+    return [t for t in _segmenter(lex).cut(str(text).lower()) if not t.isspace()]
 
 
 @lru_cache(maxsize=64)
@@ -95,16 +95,58 @@ def _token_areas(token: str, lex: Lexicon) -> tuple[str, ...]:
         return hit
     if len(token) < 3:
         return ()
-    return _inner_cached(token, lex)
-
-
-@lru_cache(maxsize=200_000)
-def _inner_cached(token: str, lex: Lexicon) -> tuple[str, ...]:
     found: list[str] = []
     for w, areas in _inner_index(lex):
         if len(w) < len(token) and w in token:
             found.extend(areas)
     return tuple(dict.fromkeys(found))
+
+
+# What the tagger needs to know about one token, computed once per distinct token and lexicon:
+# (areas, tone value or None, is negation, degree weight or None, is suggestion marker,
+#  is punctuation/number, keyword kind: 0 = not a keyword, 1 = area word, 2 = other content word)
+_Info = tuple[tuple[str, ...], float | None, bool, float | None, bool, bool, int]
+_INFOS: dict[Lexicon, dict[str, _Info]] = {}
+
+
+def _infos(lex: Lexicon) -> dict[str, _Info]:
+    table = _INFOS.get(lex)
+    if table is None:
+        if len(_INFOS) > 8:
+            _INFOS.clear()
+        table = _INFOS[lex] = {}
+    return table
+
+
+def _make_info(tok: str, lex: Lexicon) -> _Info:
+    areas = _token_areas(tok, lex)
+    tone, deg = lex.tone, lex.degree
+    value = tone.get(tok)
+    if value is None and len(tok) >= 2 and tok[0] in deg and tok[1:] in tone:  # 太贵, 很好 as one token
+        value = tone[tok[1:]] * deg[tok[0]]
+    if value is None and len(tok) >= 2 and tok[:2] in deg and tok[2:] in tone:
+        value = tone[tok[2:]] * deg[tok[:2]]
+    if value is None and len(tok) >= 2 and tok[0] in "不没无未" and tok[1:] in tone:  # 不贵, 没坏 as one token
+        value = -tone[tok[1:]]
+    punct = bool(_PUNCT.match(tok))
+    kind = 0
+    if not (tok in lex.stop or len(tok) < 2 or punct):
+        if areas:
+            kind = 1
+        elif tok not in deg and tok not in lex.negation and tok not in lex.suggestion:
+            kind = 2
+    return (areas, value, tok in lex.negation, deg.get(tok), tok in lex.suggestion, punct, kind)
+
+
+def _token_infos(tokens: Sequence[str], lex: Lexicon) -> list[_Info]:
+    table = _infos(lex)
+    out = []
+    for tok in tokens:
+        info = table.get(tok)
+        if info is None:
+            info = table[tok] = _make_info(tok, lex)
+        out.append(info)
+    return out
 
 
 def is_no_opinion(text: object, lexicon: Lexicon | None = None) -> bool:
@@ -122,45 +164,33 @@ def is_no_opinion(text: object, lexicon: Lexicon | None = None) -> bool:
     return False
 
 
-def tag_areas(tokens: Sequence[str], lexicon: Lexicon | None = None) -> tuple[str, ...]:
-    """Areas named by ``tokens`` in first-seen order (see the module docstring)."""
-    lex = lexicon or shipped_lexicon()
+def _areas_of(infos: list[_Info]) -> tuple[str, ...]:
     found: dict[str, None] = {}
-    for tok in tokens:
-        for a in _token_areas(tok, lex):
-            found.setdefault(a, None)
+    for info in infos:
+        for a in info[0]:
+            found[a] = None
     return tuple(found)
 
 
-def tone_of(tokens: Sequence[str], lexicon: Lexicon | None = None) -> tuple[str, bool]:
-    """``(tone, suggestion)`` of a tokenised comment (rules in the module docstring)."""
-    lex = lexicon or shipped_lexicon()
+def _tone_of(infos: list[_Info]) -> tuple[str, bool]:
     score = 0.0
     suggestion = False
-    neg, deg, tone = lex.negation, lex.degree, lex.tone
-    for i, tok in enumerate(tokens):
-        if tok in lex.suggestion:
+    for i, (areas, value, _neg, _deg, sugg, _p, _k) in enumerate(infos):
+        if sugg:
             suggestion = True
-        value = tone.get(tok)
-        if value is None and len(tok) >= 2 and tok[0] in deg and tok[1:] in tone:  # 太贵, 很好 as one token
-            value = tone[tok[1:]] * deg[tok[0]]
-        if value is None and len(tok) >= 2 and tok[:2] in deg and tok[2:] in tone:
-            value = tone[tok[2:]] * deg[tok[:2]]
-        if value is None and len(tok) >= 2 and tok[0] in "不没无未" and tok[1:] in tone:  # 不贵, 没坏 as one token
-            value = -tone[tok[1:]]
         if value is None:
-            if i and tokens[i - 1] in neg and lex.area_words.get(tok):  # 没有热水, 无人(处理) …
+            if areas and i and infos[i - 1][2]:  # a negation before an area word: 没有热水, 无人(处理) …
                 score -= 1.0
             continue
         weight, flips = 1.0, 0
         for j in range(i - 1, max(-1, i - 4), -1):  # back to the previous tone word or punctuation
-            prev = tokens[j]
-            if prev in tone or _PUNCT.match(prev):
+            prev = infos[j]
+            if prev[1] is not None or prev[5]:
                 break
-            if prev in neg:
+            if prev[2]:
                 flips += 1
-            elif prev in deg and j >= i - 2:
-                weight = max(weight, deg[prev])
+            elif prev[3] is not None and j >= i - 2:
+                weight = max(weight, prev[3])
         score += (-value if flips % 2 else value) * weight
     if score < 0:
         return "negative", suggestion
@@ -169,28 +199,65 @@ def tone_of(tokens: Sequence[str], lexicon: Lexicon | None = None) -> tuple[str,
     return "neutral", suggestion
 
 
-def _record_keywords(tokens: Sequence[str], lex: Lexicon, max_keywords: int) -> tuple[str, ...]:
+def _keywords_of(tokens: Sequence[str], infos: list[_Info], max_keywords: int) -> tuple[str, ...]:
     area_kw: dict[str, None] = {}
     other: dict[str, None] = {}
-    for tok in tokens:
-        if tok in lex.stop or len(tok) < 2 or _PUNCT.match(tok):
-            continue
-        if _token_areas(tok, lex):
-            area_kw.setdefault(tok, None)
-        elif tok not in lex.degree and tok not in lex.negation and tok not in lex.suggestion:
-            other.setdefault(tok, None)
+    for tok, info in zip(tokens, infos, strict=True):
+        if info[6] == 1:
+            area_kw[tok] = None
+        elif info[6] == 2:
+            other[tok] = None
     return tuple(list(area_kw) + [t for t in other if t not in area_kw])[:max_keywords]
+
+
+def tag_areas(tokens: Sequence[str], lexicon: Lexicon | None = None) -> tuple[str, ...]:
+    """Areas named by ``tokens`` in first-seen order (see the module docstring)."""
+    lex = lexicon or shipped_lexicon()
+    return _areas_of(_token_infos(tokens, lex))
+
+
+def tone_of(tokens: Sequence[str], lexicon: Lexicon | None = None) -> tuple[str, bool]:
+    """``(tone, suggestion)`` of a tokenised comment (rules in the module docstring)."""
+    lex = lexicon or shipped_lexicon()
+    return _tone_of(_token_infos(tokens, lex))
+
+
+def _analyse_one(text: object, lex: Lexicon, cut, table: dict[str, _Info],
+                 max_keywords: int) -> tuple[str, int, tuple[str, ...], str, bool, tuple[str, ...]]:
+    """The work of :func:`analyse` in one pass over the tokens (the hot loop of ``analyse_texts``)."""
+    masked, n = mask_pii("" if text is None or text is pd.NA else text)
+    if is_no_opinion(masked, lex):
+        return masked, n, (), "neutral", False, ()
+    tokens = cut((_PLACEHOLDER.sub("，", masked) if n else masked).lower())  # a placeholder is no word
+    infos = []
+    areas: dict[str, None] = {}
+    area_kw: dict[str, None] = {}
+    other: dict[str, None] = {}
+    scored = False
+    for tok in tokens:
+        info = table.get(tok)
+        if info is None:
+            info = table[tok] = _make_info(tok, lex)
+        infos.append(info)
+        if info[0]:
+            for a in info[0]:
+                areas[a] = None
+        kind = info[6]
+        if kind == 1:
+            area_kw[tok] = None
+        elif kind == 2:
+            other[tok] = None
+        if info[1] is not None or info[2] or info[4]:
+            scored = True
+    tone, suggestion = _tone_of(infos) if scored else ("neutral", False)
+    keywords = tuple(list(area_kw) + [t for t in other if t not in area_kw])[:max_keywords]
+    return masked, n, tuple(areas), tone, suggestion, keywords
 
 
 def analyse(text: object, lexicon: Lexicon | None = None, *, max_keywords: int = 5) -> Analysis:
     """Mask, segment, tag, score and pick keywords for one comment (the masked text is what is analysed)."""
     lex = lexicon or shipped_lexicon()
-    masked, n = mask_pii("" if text is None or text is pd.NA else text)
-    if is_no_opinion(masked, lex):
-        return Analysis(masked, n, (), "neutral", False, ())
-    tokens = segment(_PLACEHOLDER.sub("，", masked), lex)  # a placeholder is no word of the comment
-    tone, suggestion = tone_of(tokens, lex)
-    return Analysis(masked, n, tag_areas(tokens, lex), tone, suggestion, _record_keywords(tokens, lex, max_keywords))
+    return Analysis(*_analyse_one(text, lex, _segmenter(lex).cut, _infos(lex), max_keywords))
 
 
 def analyse_texts(texts: Iterable[object], lexicon: Lexicon | None = None, *, max_keywords: int = 5) -> pd.DataFrame:
@@ -199,13 +266,14 @@ def analyse_texts(texts: Iterable[object], lexicon: Lexicon | None = None, *, ma
     ``areas`` and ``keywords`` are lists. Repeated comments are analysed once.
     """
     lex = lexicon or shipped_lexicon()
-    cache: dict[str, Analysis] = {}
+    cut, table = _segmenter(lex).cut, _infos(lex)
+    cache: dict[str, tuple] = {}
     rows = []
     for t in texts:
         key = "" if t is None or t is pd.NA or (isinstance(t, float) and t != t) else str(t)
-        a = cache.get(key)
-        if a is None:
-            a = analyse(key, lex, max_keywords=max_keywords)
-            cache[key] = a
-        rows.append((a.text, a.n_masked, list(a.areas), a.tone, a.suggestion, list(a.keywords)))
+        row = cache.get(key)
+        if row is None:
+            m, n, areas, tone, sugg, kw = _analyse_one(key, lex, cut, table, max_keywords)
+            row = cache[key] = (m, n, list(areas), tone, sugg, list(kw))
+        rows.append(row)
     return pd.DataFrame(rows, columns=ANALYSIS_COLUMNS)
