@@ -347,9 +347,18 @@ def records_from_dataset(ds, *, lexicon: Lexicon | None = None) -> pd.DataFrame:
     if texts is None or not len(texts.columns) or not len(texts):
         return pd.DataFrame(columns=cols)
     resp = ds.respondents.reset_index(drop=True)
-    groups = resp["group"].astype("string") if "group" in resp.columns else pd.Series(pd.NA, index=resp.index)
-    sizes = groups.fillna("").map(groups.fillna("").value_counts())
-    dates = pd.to_datetime(resp["submitted_at"], errors="coerce") if "submitted_at" in resp.columns else None
+    n = len(resp)
+    groups = resp["group"].astype("string") if "group" in resp.columns else pd.Series(pd.NA, index=resp.index, dtype="string")
+    keys = groups.fillna("")
+    sizes = keys.map(keys.value_counts()).astype(int).tolist()
+    group_list = [None if g is pd.NA else str(g) for g in groups.tolist()]
+    if "submitted_at" in resp.columns:
+        stamps = pd.to_datetime(resp["submitted_at"], errors="coerce")
+        date_list = [None if pd.isna(d) else d.date() for d in stamps.tolist()]
+    else:
+        date_list = [None] * n
+    row_list = [int(r) for r in resp["row"].tolist()]
+    verdict: dict[str, bool] = {}  # is_no_opinion per distinct answer (answers repeat a lot)
     out = []
     for col in texts.columns:
         values = texts[col].reset_index(drop=True)
@@ -359,12 +368,13 @@ def records_from_dataset(ds, *, lexicon: Lexicon | None = None) -> pd.DataFrame:
             if v is None or v is pd.NA or (isinstance(v, float) and v != v):
                 continue
             s = str(v).strip()
-            if not s or is_no_opinion(s, lex):
+            skip = verdict.get(s)
+            if skip is None:
+                skip = verdict[s] = not s or is_no_opinion(s, lex)
+            if skip:
                 continue
-            d = dates.iloc[i] if dates is not None else pd.NaT
-            g = groups.iloc[i]
-            out.append((int(resp["row"].iloc[i]), None if pd.isna(d) else d.date(), "survey",
-                        None if pd.isna(g) else str(g), None, s[:_MAX_TEXT], "new", str(col), int(sizes.iloc[i])))
+            out.append((row_list[i], date_list[i], "survey", group_list[i], None, s[:_MAX_TEXT], "new", str(col),
+                        sizes[i]))
     return pd.DataFrame(out, columns=cols)
 
 
