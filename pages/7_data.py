@@ -35,6 +35,7 @@ from analysis.codebook import (
 from analysis.ingest import ADAPTERS, parse_survey
 from analysis.model import ROLES, Dataset, Survey
 from analysis.scales import MISSING_MARKERS, NA_LABELS, SCALES, normalize_label
+from ui import series as series_ui
 from ui.auth import user_name
 from ui.frame import frame
 from ui.i18n import t
@@ -199,7 +200,7 @@ def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.D
         st.warning(t("data_flags", lang, n=len(flags)))
         shown = flags.copy()
         if "reasons" in shown:
-            shown["reasons"] = shown["reasons"].map(lambda r: ", ".join(r) if isinstance(r, (list, tuple)) else str(r))
+            shown["reasons"] = shown["reasons"].map(lambda r: series_ui.reason_words(r, lang))  # 作答过快, not speeder
         st.dataframe(
             shown.head(MAX_LISTED_CELLS).rename(columns={"row": t("col_row", lang), "reasons": t("col_reasons", lang)}),
             hide_index=True,
@@ -211,6 +212,8 @@ def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.D
 def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: str, lang: str) -> None:
     st.subheader(t("data_wave_header", lang))
     n = ds.n
+    if not series_ui.duplicate_gate(_engine(), ds, state["digest"], lang):  # same answers stored already?
+        return
     with st.form(f"data_wave_form_{state['digest'][:16]}"):
         name = st.text_input(t("data_wave_name", lang), value=Path(uploaded.name).stem, key="data_wave_name")
         c1, c2, c3 = st.columns(3)
@@ -226,6 +229,7 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
         returned = c5.number_input(
             t("data_wave_returned", lang), min_value=0, value=n, step=1, key="data_wave_returned"
         )
+        series_meta = series_ui.upload_fields(_engine(), ds, state["key"], Path(uploaded.name).stem, lang)
         submitted = st.form_submit_button(t("data_save", lang), type="primary")
     if not submitted:
         return
@@ -240,6 +244,7 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
         "channel": channel.strip(),
         "distributed": int(distributed) or None,
         "returned": int(returned) or None,
+        **series_meta,
     }
     engine = _engine()
     try:
@@ -261,6 +266,7 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
                 st.info(_plain(message))
     else:
         st.success(t("data_saved", lang, name=getattr(result, "name", "") or name, n=result.n_responses))
+        series_ui.after_save(result.wave_id, lang)
         for message in result.warnings or []:
             if message not in ds.warnings:  # the validation report above already showed those
                 st.warning(_plain(message))

@@ -37,4 +37,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Valid questionnaires = the questionnaires in these figures (under the current choice on flagged "
               "responses); a service area's n counts answers (people × items), with the people beside it.",
     },
+    "data_series": {"zh": "调查项目", "en": "Survey series"},
+    "data_series_help": {
+        "zh": "建议：同一问卷、同一单位最近的调查项目。本批次只与同一调查项目的上一批次比较。",
+        "en": "Suggested: the latest series of the same questionnaire and unit. This wave is compared only "
+              "with the previous wave of its series.",
+    },
+    "data_series_new": {"zh": "新建调查项目…", "en": "New series…"},
+    "data_series_new_name": {"zh": "新调查项目名称（选“新建”时使用）", "en": "New series name (used with “New series”)"},
+    "data_fieldwork_start": {"zh": "调查开始日期", "en": "Fieldwork start"},
+    "data_fieldwork_end": {"zh": "调查结束日期", "en": "Fieldwork end"},
+    "data_likely_duplicate": {
+        "zh": "这些答卷与已有批次 #{wave}「{name}」的 {share} 相同，可能是同一次调查从另一平台导出的文件。",
+        "en": "{share} of these responses equal stored wave #{wave} “{name}”: probably the same survey exported "
+              "from another platform.",
+    },
+    "data_duplicate_confirm": {
+        "zh": "我确认这是另一次调查，仍然保存为新批次", "en": "This is a different survey: save it as a new wave anyway",
+    },
+    "data_open_overview": {"zh": "在总览中查看该批次", "en": "Open this wave in the overview"},
+    "flagged_list": {"zh": "被标记的答卷（{n} 份）：", "en": "Flagged responses ({n}):"},
+    "flagged_download": {"zh": "下载被标记答卷清单（CSV）", "en": "Download the flagged responses (CSV)"},
+    "col_resp_id": {"zh": "答卷编号", "en": "Response id"},
 }

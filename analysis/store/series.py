@@ -31,6 +31,7 @@ __all__ = [
     "list_series",
     "series_waves",
     "suggest_series",
+    "series_for_key",
     "create_series",
     "rename_series",
     "fieldwork_dates",
@@ -141,6 +142,16 @@ def _latest_series(conn: Connection, key: str | None, unit: str | None) -> int |
         .order_by(series.c.id.desc()).limit(1)
     ).first()
     return None if row is None else int(row.id)
+
+
+def series_for_key(engine: Engine, questionnaire_key: str | None) -> list[int]:
+    """Ids of the series holding live waves of this questionnaire, the one with the latest wave first."""
+    when = sa.func.max(sa.func.coalesce(waves.c.fieldwork_start, waves.c.created_at))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(waves.c.series_id, when.label("last"))
+                            .where(waves.c.questionnaire_key == questionnaire_key, waves.c.deleted_at.is_(None))
+                            .group_by(waves.c.series_id).order_by(when.desc())).all()
+    return [int(r.series_id) for r in rows]
 
 
 def suggest_series(engine: Engine, questionnaire_key: str | None, unit: str | None) -> dict | None:
