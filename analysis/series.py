@@ -34,8 +34,9 @@ MATCH_HOW: dict[str, tuple[str, str]] = {
 
 
 def _when(waves: pd.DataFrame) -> pd.Series:
-    start = pd.to_datetime(waves["fieldwork_start"]) if "fieldwork_start" in waves.columns else None
-    created = pd.to_datetime(waves["created_at"]) if "created_at" in waves.columns else None
+    """Fieldwork start, else upload time (one datetime unit, so that one fills the other)."""
+    start = pd.to_datetime(waves["fieldwork_start"]).astype("datetime64[us]") if "fieldwork_start" in waves else None
+    created = pd.to_datetime(waves["created_at"]).astype("datetime64[us]") if "created_at" in waves else None
     if start is None:
         return created if created is not None else pd.Series(pd.NaT, index=waves.index)
     return start.fillna(created) if created is not None else start

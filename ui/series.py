@@ -32,7 +32,9 @@ def pick_series(waves: pd.DataFrame, series: str | None, wave: str | None) -> tu
         if len(hit):
             series = str(hit.iloc[0]["series_id"])
         else:
-            when = pd.to_datetime(waves["fieldwork_start"]).fillna(pd.to_datetime(waves["created_at"]))
+            from analysis.series import _when
+
+            when = _when(waves)
             series = str(sids.loc[when.idxmax()]) if when.notna().any() else str(sids.iloc[-1])
     return series, waves[sids == series].reset_index(drop=True)
 

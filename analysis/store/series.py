@@ -242,7 +242,7 @@ def _sort_waves(df: pd.DataFrame) -> pd.DataFrame:
     """Waves ordered by series, then fieldwork date (upload time where a wave has none), then id."""
     if not len(df):
         return df
-    when = df["fieldwork_start"].fillna(df["created_at"])
+    when = df["fieldwork_start"].astype("datetime64[us]").fillna(df["created_at"].astype("datetime64[us]"))
     first = when.groupby(df["series_id"]).transform("min")  # series by their first wave
     return (df.assign(_first=first, _when=when).sort_values(["_first", "series_id", "_when", "id"], kind="stable")
             .drop(columns=["_first", "_when"]).reset_index(drop=True))
