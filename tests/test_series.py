@@ -150,3 +150,13 @@ def test_ordered_puts_undated_waves_by_upload_time():
                       "fieldwork_start": pd.to_datetime(["2021-05-01", None, "2020-05-01"]),
                       "created_at": pd.to_datetime(["2026-01-01", "2020-09-01", "2026-01-02"])})
     assert list(ordered(w)["id"]) == [3, 2, 1]
+
+
+def test_item_keeps_its_identity_when_its_stem_is_the_same_after_normalisation():
+    a = one_item_ds(6, 10, "2020-01-10", label="学生公寓 空调")
+    b = one_item_ds(9, 10, "2021-01-10", label="学生公寓空调")
+    waves = pd.DataFrame({"id": [1, 2], "name": ["w1", "w2"], "series_id": [1, 1],
+                          "fieldwork_start": pd.to_datetime(["2020-01-10", "2021-01-10"])})
+    rows = series_trend(waves, [a, b], level="item")
+    assert rows["key"].tolist() == ["学生公寓 空调", "学生公寓 空调"]  # the first wave's wording
+    assert rows["diff_pp"].iloc[1] == pytest.approx(30.0)
