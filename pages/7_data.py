@@ -14,7 +14,6 @@ before is reported as a duplicate, not saved twice).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from pathlib import Path
@@ -36,6 +35,7 @@ from analysis.ingest import ADAPTERS, parse_survey
 from analysis.model import ROLES, Dataset, Survey
 from analysis.scales import MISSING_MARKERS, NA_LABELS, SCALES, normalize_label
 from ui import series as series_ui
+from ui.audit_log import audit_table
 from ui.auth import user_name
 from ui.frame import frame
 from ui.i18n import t
@@ -432,10 +432,7 @@ def _waves_section(user: str, lang: str) -> None:
                 _act(lambda: store.restore_wave(engine, gone, user=user), t("data_restored", lang), lang)
     with st.expander(t("data_audit_header", lang), expanded=False):
         try:
-            log = store.list_audit(engine, limit=200)
-            if "detail" in log:
-                log["detail"] = log["detail"].map(lambda d: json.dumps(d, ensure_ascii=False, default=str))
-            st.dataframe(log, hide_index=True)
+            st.dataframe(audit_table(store.list_audit(engine, limit=200), lang), hide_index=True)  # sentences
         except ValueError as exc:
             st.error(_plain(exc))
 
