@@ -38,7 +38,7 @@ from ui import series as series_ui
 from ui.audit_log import audit_table
 from ui.auth import user_name
 from ui.frame import frame
-from ui.i18n import t
+from ui.i18n import area_label, t
 from ui.loaders import engine as _engine
 
 PREVIEW_ROWS = 10
@@ -116,13 +116,16 @@ def _codebook_editor(cb: pd.DataFrame, digest: str, lang: str) -> pd.DataFrame:
         num_rows="fixed",
         width="stretch",
         disabled=["column", "qnum"],
-        column_config={
-            "column": st.column_config.TextColumn("column", width="medium"),
-            "role": st.column_config.SelectboxColumn("role", options=list(ROLES), required=True),
-            "area": st.column_config.SelectboxColumn("area", options=areas),
-            "scale": st.column_config.SelectboxColumn("scale", options=scales),
-            "label": st.column_config.TextColumn("label", width="medium"),
-            "codes": st.column_config.TextColumn("codes"),
+        column_config={  # names from the registries, never the internal keys (ui/strings_series.py)
+            "column": st.column_config.TextColumn(t("cb_col_column", lang), width="medium"),
+            "role": st.column_config.SelectboxColumn(t("cb_col_role", lang), options=list(ROLES), required=True,
+                                                     format_func=lambda r: t(f"cbrole_{r}", lang)),
+            "area": st.column_config.SelectboxColumn(t("cb_col_area", lang), options=areas,
+                                                     format_func=lambda a: area_label(a, lang)),
+            "scale": st.column_config.SelectboxColumn(t("cb_col_scale", lang), options=scales, format_func=lambda s: (
+                (SCALES[s].title_zh if lang == "zh" else SCALES[s].title_en) or s) if s in SCALES else s),
+            "label": st.column_config.TextColumn(t("cb_col_label", lang), width="medium"),
+            "codes": st.column_config.TextColumn(t("cb_col_codes", lang)),
         },
     )
 

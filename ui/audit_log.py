@@ -31,7 +31,7 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "series_id": ("调查项目", "survey series"), "fieldwork_start": ("调查开始日期", "fieldwork start"),
     "fieldwork_end": ("调查结束日期", "fieldwork end"),
 }
-_ROLES = {"manager": ("管理员", "manager"), "viewer": ("查看者", "viewer")}
+_ROLES = {"manager": ("管理员", "manager"), "viewer": ("浏览者", "viewer")}
 
 
 class _Blank(dict):
