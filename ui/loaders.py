@@ -124,6 +124,12 @@ def _group_tests(ds, by="group", basic=False, k=5):
     return group_tests(ds, by, basic_satisfied=basic, min_n=k)
 
 
+def _area_group_tests(ds, by="group", basic=False, k=5):
+    from analysis.compare import area_group_tests
+
+    return area_group_tests(ds, by, basic_satisfied=basic, min_n=k)
+
+
 def _reliability(ds, area=None):
     from analysis.reliability import reliability_by_area
 
@@ -157,6 +163,7 @@ COMPUTE: dict[str, Any] = {
     "definition": _definition,
     "group_summary": _group_summary,
     "group_tests": _group_tests,
+    "area_group_tests": _area_group_tests,  # areas, respondents as clusters (issue 12)
     "reliability": _reliability,
     "validity": _validity,
     "screening": _screening,

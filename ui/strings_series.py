@@ -77,4 +77,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "cbrole_text": {"zh": "开放题", "en": "Open answer"},
     "cbrole_multi": {"zh": "多选题", "en": "Multiple choice"},
     "cbrole_ignore": {"zh": "忽略", "en": "Ignore"},
+    "area_tests": {"zh": "服务领域：各组满意率是否不同", "en": "Service areas: do the groups' rates differ?"},
+    "area_tests_caption": {
+        "zh": "线性概率模型的 Wald 检验，以答题人为聚类的稳健方差（同一人的多道题答案不独立）；Holm 校正跨领域。"
+              "答题人次 = 人数 × 题数。",
+        "en": "Wald test in a linear probability model with cluster-robust variance, respondents as clusters (one "
+              "person's answers are not independent); Holm correction across areas. Answers = people × items.",
+    },
 }
