@@ -340,17 +340,10 @@ def _upload_section(user: str, lang: str) -> None:
 
 
 def _rates(row: pd.Series) -> pd.Series:
-    def ratio(a, b):
-        if a is None or b is None or pd.isna(a) or pd.isna(b) or float(b) == 0:
-            return None
-        return float(a) / float(b)
+    from analysis.metrics import response_rates  # one definition of 回收率 / 有效率 / 有效回收率 (METRICS.md)
 
-    return pd.Series(
-        {
-            "response_rate": ratio(row.get("n_valid"), row.get("distributed")),
-            "validity_rate": ratio(row.get("n_valid"), row.get("returned")),
-        }
-    )
+    rates = response_rates(row.get("distributed"), row.get("returned"), row.get("n_valid"))
+    return pd.Series({k: rates[k] for k in ("response_rate", "validity_rate", "effective_rate")})
 
 
 def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
@@ -362,6 +355,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
     cols = [
         "id",
         "name",
+        "series_name",
         "unit",
         "period",
         "channel",
@@ -373,6 +367,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
         "returned",
         "response_rate",
         "validity_rate",
+        "effective_rate",
         "created_at",
     ] + (["deleted_at"] if deleted else [])
     table = table.reindex(columns=[c for c in cols if c in table.columns or c.endswith("_rate")])
@@ -382,6 +377,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
         column_config={
             t("col_response_rate", lang): st.column_config.NumberColumn(format="percent"),
             t("col_validity_rate", lang): st.column_config.NumberColumn(format="percent"),
+            t("col_effective_rate", lang): st.column_config.NumberColumn(format="percent"),
         },
     )
 

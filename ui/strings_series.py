@@ -84,4 +84,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Wald test in a linear probability model with cluster-robust variance, respondents as clusters (one "
               "person's answers are not independent); Holm correction across areas. Answers = people × items.",
     },
+    "col_effective_rate": {"zh": "有效回收率", "en": "Valid response rate"},
+    "col_series_name": {"zh": "调查项目", "en": "Survey series"},
 }
