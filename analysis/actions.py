@@ -551,6 +551,11 @@ def verify(actions: pd.DataFrame, waves: pd.DataFrame, rate_of: RateOf, *, today
         out[col] = out[col].astype("float64")
     for col in ("measured_k", "n_valid", "baseline_k", "baseline_n"):
         out[col] = out[col].astype("Int64")
+    for col in ("measured_wave", "baseline_wave"):  # wave ids: integers when the caller's ids are
+        try:
+            out[col] = out[col].astype("Int64")
+        except (TypeError, ValueError):
+            pass
     out["confident"] = out["confident"].astype(bool)
     return out
 

@@ -25,7 +25,7 @@ import pandas as pd
 from analysis.actions import match_item, parse_status, parse_target
 
 __all__ = ["REGISTER_COLUMNS", "RegisterRow", "Register", "read_register", "parse_date", "resolve_targets",
-           "choose_series"]
+           "choose_series", "register_targets"]
 
 # field → header synonyms (compared after NFKC, without spaces and punctuation)
 REGISTER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -306,10 +306,9 @@ def resolve_targets(register: Register, items: list[str], areas: list[str]) -> l
     return msgs
 
 
-def _measured(register: Register, items: list[str], areas: list[str]) -> int:
+def _measured(targets: list[tuple[str, str]], items: list[str], areas: list[str]) -> int:
     n = 0
-    for r in register.rows:
-        kind, key = r.fields.get("target_kind"), r.fields.get("target_key")
+    for kind, key in targets:
         if kind == "item" and key and match_item(key, items) is not None:
             n += 1
         elif kind == "area" and key in areas:
@@ -317,17 +316,27 @@ def _measured(register: Register, items: list[str], areas: list[str]) -> int:
     return n
 
 
-def choose_series(register: Register, catalog: pd.DataFrame) -> tuple[object | None, pd.DataFrame]:
-    """The series whose waves measure the register's targets.
+def register_targets(register: Register) -> list[tuple[str, str]]:
+    """``(kind, key)`` of every parsed target of the register (item or area named)."""
+    return [(r.fields["target_kind"], r.fields["target_key"]) for r in register.rows
+            if r.fields.get("target_kind") and r.fields.get("target_key")]
+
+
+def choose_series(targets: list[tuple[str, str]] | Register, catalog: pd.DataFrame
+                  ) -> tuple[object | None, pd.DataFrame]:
+    """The series whose waves measure the targets (a register's, or ``(kind, key)`` pairs).
 
     ``catalog`` is ``analysis.store.series_catalog``. Returns ``(series_id, scores)``: the one series
     measuring the most targets, or the only series; ``None`` when several fit equally (or none
     does and there are several) — the caller then refuses and lists ``scores``
-    (``series_id, series_name, n_waves, n_targets_measured``).
+    (``series_id, series_name, n_waves, n_targets_measured``, best first).
     """
+    if isinstance(targets, Register):
+        targets = register_targets(targets)
     scores = catalog.assign(n_targets_measured=[
-        _measured(register, list(it), list(ar)) for it, ar in zip(catalog["items"], catalog["areas"], strict=True)])
+        _measured(targets, list(it), list(ar)) for it, ar in zip(catalog["items"], catalog["areas"], strict=True)])
     scores = scores[["series_id", "series_name", "n_waves", "n_targets_measured"]]
+    scores = scores.sort_values("n_targets_measured", ascending=False, kind="stable").reset_index(drop=True)
     if len(scores) == 1:
         return scores["series_id"].iloc[0], scores
     if not len(scores):
@@ -336,4 +345,4 @@ def choose_series(register: Register, catalog: pd.DataFrame) -> tuple[object | N
     top = scores[scores["n_targets_measured"] == best]
     if best > 0 and len(top) == 1:
         return top["series_id"].iloc[0], scores
-    return None, scores.sort_values("n_targets_measured", ascending=False, kind="stable").reset_index(drop=True)
+    return None, scores

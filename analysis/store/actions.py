@@ -504,7 +504,13 @@ def _seed_demo_actions(conn: Connection, user: str) -> int:
     for a in make().to_dict("records"):
         target = {}
         if not _missing(a.get("target_area")) and not _missing(a.get("target_rate")):
-            target = {"target_kind": "area", "target_key": a["target_area"], "target_rate": float(a["target_rate"])}
+            from analysis.actions import target_text
+            from analysis.areas import area_name
+
+            label = area_name(a["target_area"], "zh")
+            target = {"target_kind": "area", "target_key": a["target_area"], "target_rate": float(a["target_rate"]),
+                      "target_label": label,
+                      "target_text": target_text("area", a["target_area"], label, float(a["target_rate"]), None)}
         values = _clean({
             "series_id": series_id, "problem": a["problem"], "source": a.get("source"), "area": a.get("area"),
             "measure": a.get("measure"), "owner": a.get("owner"), "department": a.get("department"),
