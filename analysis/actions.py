@@ -563,12 +563,12 @@ def verify(actions: pd.DataFrame, waves: pd.DataFrame, rate_of: RateOf, *, today
 def _verify_one(a: dict, wv: pd.DataFrame, measure, today: _dt.date, confidence: float) -> dict:
     row = {c: None for c in VERIFY_COLUMNS}
     row.update(id=a.get("id"), confident=False, note="")
-    kind = a.get("target_kind") or ""
-    key = a.get("target_key") or ""
+    kind = "" if _isnan(a.get("target_kind")) else (a.get("target_kind") or "")
+    key = "" if _isnan(a.get("target_key")) else (a.get("target_key") or "")
     rate = None if _isnan(a.get("target_rate")) else float(a["target_rate"])
     change = None if _isnan(a.get("target_change")) else float(a["target_change"])
     has_target = kind in TARGET_KINDS and bool(key) and (rate is not None or change is not None)
-    status = a.get("status") or "planned"
+    status = "planned" if _isnan(a.get("status")) else (a.get("status") or "planned")
     series = a.get("series_id")
     ser = wv[wv["series_id"] == series] if not _isnan(series) else wv.iloc[0:0]
     ser = ser.sort_values(["day", "id"], kind="stable")

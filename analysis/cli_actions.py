@@ -67,8 +67,8 @@ def actions_json(df: pd.DataFrame) -> dict:
     out = []
     for r in df.to_dict("records"):
         target = None
-        if r.get("target_kind") and r.get("target_key"):
-            target = {"kind": r["target_kind"], "key": r["target_key"], "label": r.get("target_label") or r["target_key"],
+        if _t(r.get("target_kind")) and _t(r.get("target_key")):
+            target = {"kind": r["target_kind"], "key": r["target_key"], "label": _t(r.get("target_label")) or r["target_key"],
                       "rate": _num(r.get("target_rate")), "change_pp": _num(r.get("target_change"))}
         measured = None
         if _num(r.get("measured_wave")) is not None:
@@ -107,7 +107,7 @@ def cmd_actions(args: argparse.Namespace) -> int:
     print("整改 {total} 项：".format(**c) + "，".join(f"{VERDICTS[k].zh} {c[k]}" for k in VERDICTS if c[k]))
     pct = lambda x: "-" if _num(x) is None else f"{x * 100:.1f}%"  # noqa: E731
     for r in df.to_dict("records"):
-        tgt = target_text(r.get("target_kind") or "", r.get("target_key") or "", r.get("target_label") or "",
+        tgt = target_text(_s(r.get("target_kind")), _s(r.get("target_key")), _s(r.get("target_label")),
                           _num(r.get("target_rate")), _num(r.get("target_change"))) or _s(_t(r.get("target_text")))
         print(f"#{r['id']:<4}{VERDICTS[r['verdict']].zh:<6}{'(确定)' if r['confident'] else '':<5}"
               f"{str(r['problem'])[:24]:<26}目标 {tgt[:20]:<22}实测 {pct(r['measured_rate']):>6} "
