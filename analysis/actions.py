@@ -51,6 +51,7 @@ __all__ = [
     "target_text",
     "verify",
     "summary_counts",
+    "suggest_target",
     "VERIFY_COLUMNS",
     "ACTION_INPUT_COLUMNS",
     "ALPHA",
@@ -647,3 +648,15 @@ def summary_counts(verdicts: Iterable[str]) -> dict[str, int]:
             counts[v] += 1
     counts["total"] = total
     return counts
+
+
+def suggest_target(rate: float, *, rise_pp: float = 5.0, cap: float = 0.95) -> float:
+    """A draft target for an item now at ``rate``: ``rate`` + 5 points rounded up to a whole percent,
+    at most 95 % but never below the current rate (``0.62`` → ``0.67``, ``0.93`` → ``0.95``,
+    ``0.97`` → ``0.97``). The manager edits it; it is only a starting point."""
+    if rate is None or _isnan(rate) or not 0 <= float(rate) <= 1:
+        raise ValueError(f"满意率须在 0–1 之间，而不是 {rate}。 The rate must be in [0, 1].")
+    r = float(rate)
+    up = math.ceil(round((r * 100 + rise_pp) * 1e6) / 1e6) / 100
+    now = math.ceil(round(r * 100 * 1e6) / 1e6) / 100
+    return round(max(min(cap, up), now), 4)

@@ -363,3 +363,15 @@ def test_rate_source_reporting_k_above_n_is_an_error():
 def test_summary_counts():
     c = A.summary_counts(["met", "met", "not_met", "overdue"])
     assert c["met"] == 2 and c["not_met"] == 1 and c["overdue"] == 1 and c["in_progress"] == 0 and c["total"] == 4
+
+
+@pytest.mark.parametrize("rate,want", [(0.62, 0.67), (0.615, 0.67), (0.90, 0.95), (0.93, 0.95), (0.97, 0.97),
+                                       (0.0, 0.05), (1.0, 1.0)])
+def test_suggested_target_is_five_points_up_capped(rate, want):
+    # hand: 61.5 + 5 = 66.5 → 67 %; 93 + 5 = 98 → capped at 95 %; 97 % is already above the cap
+    assert A.suggest_target(rate) == pytest.approx(want)
+
+
+def test_suggested_target_needs_a_rate():
+    with pytest.raises(ValueError):
+        A.suggest_target(float("nan"))
