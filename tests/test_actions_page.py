@@ -8,6 +8,7 @@ demo targets, e.g. accommodation 2020 = (0.78 + 0.86 + 0.80 + 0.84) / 4 ≈ 0.82
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 
@@ -108,7 +109,7 @@ def test_overview_shows_the_one_line_summary(demo_url):
 def test_manager_adds_an_ipa_candidate_from_the_priorities_page(demo_url):
     at = login(open_page("pages/6_priorities.py"), "经理")
     assert at.selectbox(key="priorities_register_pick").options
-    label = at.selectbox(key="priorities_register_pick").value
+    label = at.selectbox(key="priorities_register_pick").options[0]  # the first candidate is preselected
     at.button(key="priorities_register_add").click()
     at.run()
     assert not at.exception
@@ -119,7 +120,13 @@ def test_manager_adds_an_ipa_candidate_from_the_priorities_page(demo_url):
     vw = store.verification_waves(eng)
     latest = vw[vw["name"] == "2021年后勤服务满意度测评"]
     assert new["series_id"].iloc[0] == latest["series_id"].iloc[0]
-    assert label.split("（")[0] and new["target_key"].iloc[0] in str(label)
+    assert new["target_key"].iloc[0] == label and new["items"].iloc[0] == [label]
+    # the suggested target: the item's current rate + 5 points, rounded up to a whole percent (≤ 95 %)
+    from analysis.metrics import item_summary
+
+    items = item_summary(store.load_wave(eng, int(latest["id"].iloc[0])))
+    rate = float(items.loc[items["label"] == label, "satisfaction_rate"].iloc[0])
+    assert new["target_rate"].iloc[0] == pytest.approx(min(0.95, math.ceil(rate * 100 + 5) / 100))
     assert any(t("a_draft_made", "zh", id=int(new["id"].iloc[0]), target="")[:8] in s.value for s in at.success)
 
 
