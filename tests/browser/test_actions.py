@@ -78,9 +78,7 @@ def test_manager_adds_from_priorities_uploads_next_wave_and_sees_the_verdict(ser
     login(page, server.base)
     _nav(page, "重点改进")
     assert exceptions(page) == []
-    pick = page.get_by_label(t("a_add_pick", "zh"))
-    act(page, lambda: pick.click())
-    act(page, lambda: page.get_by_role("option", name="维修响应").click())
+    # the only 重点改进 candidate (维修响应) is preselected in the register picker
     act(page, lambda: page.get_by_role("button", name=t("a_add_to_register", "zh")).click())
     page.get_by_text("已加入整改台账").wait_for()
     assert exceptions(page) == []
@@ -93,11 +91,9 @@ def test_manager_adds_from_priorities_uploads_next_wave_and_sees_the_verdict(ser
     form = page.locator("[data-testid='stForm']").first
     form.get_by_label(t("a_status", "zh")).click()
     page.get_by_role("option", name="已完成").click()
-    yesterday = (dt.date.today() - dt.timedelta(days=1)).strftime("%Y/%m/%d")
-    done_on = form.get_by_label(t("a_completed", "zh"))
-    done_on.fill(yesterday)
-    done_on.press("Enter")
-    page.keyboard.press("Escape")
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).strftime("%Y%m%d")
+    form.get_by_role("spinbutton", name=f"year, {t('a_completed', 'zh')}").click()
+    page.keyboard.type(yesterday)  # the date field's segments advance as digits are typed
     act(page, lambda: form.get_by_role("button", name=t("a_save", "zh")).click())
     page.get_by_text(t("actions_summary", "zh", total=1, parts="待验证 1")).wait_for()
 
@@ -121,7 +117,7 @@ def test_manager_adds_from_priorities_uploads_next_wave_and_sees_the_verdict(ser
     eng = store.get_engine(server.db_url)
     try:
         row = store.verify_actions(eng).iloc[0]
-        assert row["origin"] == "priorities" and row["verdict"] == "met" and row["measured_k"] == 60
+        assert row["origin"] == "priorities" and row["target_key"] == "维修响应" and row["verdict"] == "met" and row["measured_k"] == 60
     finally:
         store.close_engine(eng)
 
@@ -130,7 +126,9 @@ def test_viewer_sees_the_register_but_no_forms(server, page):
     goto(page, server.base, "actions")
     assert exceptions(page) == []
     page.get_by_text(t("actions_readonly", "zh")).wait_for()
-    assert page.locator("[data-testid='stForm']").count() == 0
+    forms = page.locator("[data-testid='stForm']").count()
+    assert forms == page.locator(f"{SIDEBAR} [data-testid='stForm']").count()  # only the sidebar login form
+    assert page.locator("[data-testid='stFileUploader']").count() == 0
     assert page.get_by_role("button", name=t("a_add_to_register", "zh")).count() == 0
     goto(page, server.base, "priorities")
     assert page.get_by_role("button", name=t("a_add_to_register", "zh")).count() == 0
