@@ -29,9 +29,9 @@ def db(tmp_path):
 
 
 def two_series(eng):
-    a1 = store.ingest_file(eng, wave_file(30, seed=1), "a1.csv", meta={"unit": "甲校", "period": "2019-10"}).wave_id
-    a2 = store.ingest_file(eng, wave_file(45, seed=2), "a2.csv", meta={"unit": "甲校", "period": "2020-10"}).wave_id
-    b1 = store.ingest_file(eng, wave_file(20, seed=3), "b1.csv", meta={"unit": "乙校", "period": "2020-10"}).wave_id
+    a1 = store.ingest_file(eng, wave_file(30, seed=1), "a1.csv", meta={"unit": "甲校", "period": "2019-10", "fieldwork_start": "2019-10-01"}).wave_id
+    a2 = store.ingest_file(eng, wave_file(45, seed=2), "a2.csv", meta={"unit": "甲校", "period": "2020-10", "fieldwork_start": "2020-10-01"}).wave_id
+    b1 = store.ingest_file(eng, wave_file(20, seed=3), "b1.csv", meta={"unit": "乙校", "period": "2020-10", "fieldwork_start": "2020-10-01"}).wave_id
     return a1, a2, b1
 
 
@@ -56,7 +56,9 @@ def test_import_with_series_then_json_contract(db, tmp_path, capsys):
     a1, a2, _ = two_series(eng)
     f = tmp_path / "台账.xlsx"
     f.write_bytes(workbook(REGISTER))
-    assert main(["actions", "import", str(f), "--series", "甲校", "--db", url, "--json"]) == 0
+    ser = store.list_series(eng)
+    name = ser.loc[ser["unit"] == "甲校", "name"].iloc[0]  # by name (an id works too)
+    assert main(["actions", "import", str(f), "--series", name, "--db", url, "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["imported"]) == 2 and out["header_row"] == 2
     assert [x["line"] for x in out["needs_fix"]] == [4] and "明显提升" in out["needs_fix"][0]["problems"][0]
@@ -91,7 +93,9 @@ def test_add_parses_the_target_and_picks_the_series(db, capsys):
     # both series ask 维修响应: refused with the list
     assert main(["actions", "add", "--problem", "报修慢", "--target", "维修响应满意率≥85%", "--db", url]) == 2
     assert "--series" in capsys.readouterr().err
-    assert main(["actions", "add", "--problem", "报修慢", "--target", "维修响应满意率≥85%", "--series", "乙校",
+    ser = store.list_series(eng)
+    b = str(int(ser.loc[ser["unit"] == "乙校", "id"].iloc[0]))
+    assert main(["actions", "add", "--problem", "报修慢", "--target", "维修响应满意率≥85%", "--series", b,
                  "--deadline", "2030年6月30日", "--owner", "赵一", "--db", url, "--json"]) == 0
     aid = json.loads(capsys.readouterr().out)["id"]
     row = store.get_action(eng, aid)

@@ -41,7 +41,8 @@ def wave_file(k_repair: int, n: int = 50, *, k_food: int = 25, seed: int = 0) ->
 
 def ingest(engine, k, period, unit="测试大学", seed=0, **kw):  # noqa: F811
     res = store.ingest_file(engine, wave_file(k, seed=seed, **kw), f"w{period}-{unit}-{seed}.csv",
-                            meta={"unit": unit, "period": period})
+                            meta={"unit": unit, "period": period, "fieldwork_start": f"{period}-01",
+                                  "fieldwork_end": f"{period}-01"})
     return res.wave_id
 
 
