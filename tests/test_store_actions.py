@@ -60,16 +60,17 @@ def series_of(engine, wave_id):  # noqa: F811
 
 
 def test_round_trip_of_every_field(engine):  # noqa: F811
+    sid = series_of(engine, ingest(engine, 30, "2024-10", seed=1))
     aid = store.add_action(engine, user="经理", problem="报修渠道少", source="座谈会", area="maintenance",
                            measure="开设微信报修", owner="张三", department="维修中心", kind="立行立改",
                            target_text="维修满意率≥85%", target_kind="area", target_key="maintenance",
                            target_label="维修", target_rate=0.85, deadline="2025年6月30日", status="推进中",
                            evidence="上线通知", origin="priorities", feedback_ids=[3, 7], items=["维修响应"],
-                           series_id=4, register_no="1")
+                           series_id=sid, register_no="1")
     got = store.get_action(engine, aid)
     assert got["problem"] == "报修渠道少" and got["kind"] == "immediate" and got["status"] == "in_progress"
     assert got["deadline"] == dt.date(2025, 6, 30) and got["completed_on"] is None
-    assert got["feedback_ids"] == [3, 7] and got["items"] == ["维修响应"] and got["series_id"] == 4
+    assert got["feedback_ids"] == [3, 7] and got["items"] == ["维修响应"] and got["series_id"] == sid
     assert got["target_rate"] == pytest.approx(0.85) and got["created_by"] == "经理"
     df = store.list_actions(engine)
     assert list(df.columns) == store.ACTION_COLUMNS and df["id"].tolist() == [aid]
@@ -103,6 +104,7 @@ def test_changes_are_audited_with_old_and_new(engine):  # noqa: F811
     ({"target_rate": 0.8, "target_change": 5.0}, "not both"),
     ({"target_kind": None, "target_key": None}, "item or a service area"),
     ({"status": "planned", "completed_on": "2025-01-01"}, "Only a done action"),
+    ({"series_id": 999}, "series"),
 ])
 def test_bad_fields_are_refused_and_nothing_is_written(engine, bad, match):  # noqa: F811
     with pytest.raises(ValueError, match=match):

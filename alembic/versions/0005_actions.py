@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "actions",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("series_id", sa.Integer),
+        sa.Column("series_id", sa.Integer, sa.ForeignKey("series.id", name="fk_actions_series_id")),
         sa.Column("register_no", sa.String(50)),
         sa.Column("problem", sa.Text, nullable=False),
         sa.Column("source", sa.Text),

@@ -6,9 +6,8 @@ is called (the page caches the result by ``data_version``), so adding, deleting 
 changes them at once. Links: ``feedback_ids`` (ids of feedback records, a JSON list) and ``items``
 (survey item labels, a JSON list).
 
-Series: verification runs within an action's series (``series_id``). Until the series feature's
-``waves.series_id`` exists in this store, :func:`verification_waves` treats the waves of one
-``unit`` as one series whose id is the smallest wave id of that unit (``SERIES_FALLBACK``).
+Series: verification runs within an action's series (``series_id``, the survey series of
+``analysis.store.series``); a wave is dated by its fieldwork start.
 """
 
 from __future__ import annotations
@@ -43,13 +42,12 @@ __all__ = [
     "series_catalog",
     "rate_source",
     "verify_actions",
-    "SERIES_FALLBACK",
 ]
 
 actions = sa.Table(
     "actions", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("series_id", sa.Integer, index=True),
+    sa.Column("series_id", sa.Integer, sa.ForeignKey("series.id", name="fk_actions_series_id"), index=True),
     sa.Column("register_no", sa.String(50)),
     sa.Column("problem", sa.Text, nullable=False),
     sa.Column("source", sa.Text),
@@ -88,7 +86,6 @@ ACTION_FIELDS: tuple[str, ...] = (
 )
 ACTION_COLUMNS = ["id", *ACTION_FIELDS, "created_at", "created_by", "updated_at", "updated_by", "deleted_at",
                   "deleted_by"]
-SERIES_FALLBACK = "unit"  # how series are told apart until waves.series_id exists
 _TEXT_LIMITS = {"register_no": 50, "area": 40, "owner": 200, "department": 200, "target_key": 300,
                 "target_label": 300}
 
@@ -203,8 +200,18 @@ def _row(conn: Connection, action_id: int) -> dict:
     return dict(row)
 
 
+def _check_series(conn: Connection, series_id: Any) -> None:
+    if series_id is None:
+        return
+    from analysis.store.series import series
+
+    if conn.execute(sa.select(series.c.id).where(series.c.id == int(series_id))).first() is None:
+        raise ValueError(f"找不到调查项目（系列）#{series_id}。 No series #{series_id}.")
+
+
 def _insert(conn: Connection, values: dict, user: str) -> int:
     _check_target(values)
+    _check_series(conn, values.get("series_id"))
     if values.get("status") != "done" and values.get("completed_on") is not None:
         raise ValueError("未完成的事项不能有完成日期。 Only a done action has a completion date.")
     now = _now()
@@ -251,6 +258,8 @@ def update_action(engine: Engine, action_id: int, *, user: str = "cli", **change
         if new.get("status") != "done" and new.get("completed_on") is not None:
             raise ValueError("未完成的事项不能有完成日期。 Only a done action has a completion date.")
         _check_target(new)
+        if "series_id" in values:
+            _check_series(conn, values["series_id"])
         diff = {k: new[k] for k in ACTION_FIELDS if new[k] != old[k]}
         if diff:
             conn.execute(actions.update().where(actions.c.id == int(action_id))
@@ -344,30 +353,19 @@ def _period_date(period: Any) -> pd.Timestamp | None:
 def verification_waves(engine: Engine) -> pd.DataFrame:
     """Live waves with the series and date verification uses: ``id, series_id, series_name, date, name``.
 
-    ``date`` is the fieldwork start when known, else the first day of ``period``, else the upload
-    time. ``series_id`` comes from ``waves.series_id``; a store without that column (before the
-    series feature) groups waves by ``unit``, the series id being the smallest wave id of the unit.
+    ``date`` is the fieldwork start (``waves.fieldwork_start``: the first submission time, or the
+    typed date), else the first day of ``period``, else the upload time.
     """
+    from analysis.store.series import series
+
     cols = waves.c
-    has_series = "series_id" in cols
-    sel = [cols.id, cols.name, cols.unit, cols.period, cols.created_at, cols.deleted_at]
-    if has_series:
-        sel.append(cols.series_id)
-    if "fieldwork_start" in cols:
-        sel.append(cols.fieldwork_start)
+    q = (sa.select(cols.id, cols.name, cols.period, cols.created_at, cols.series_id, cols.fieldwork_start,
+                   series.c.name.label("series_name"))
+         .join(series, series.c.id == cols.series_id, isouter=True)
+         .where(cols.deleted_at.is_(None)).order_by(cols.id))
     with engine.connect() as conn:
-        df = pd.DataFrame([dict(r) for r in conn.execute(sa.select(*sel).order_by(cols.id)).mappings()],
-                          columns=[c.name for c in sel])
-        names: dict[Any, str] = {}
-        if has_series and "series" in metadata.tables:
-            series = metadata.tables["series"]
-            names = {r.id: r.name for r in conn.execute(sa.select(series.c.id, series.c.name))}
-    if not has_series:
-        unit = df["unit"].fillna("").astype(str)
-        first = df.groupby(unit)["id"].transform("min")
-        df["series_id"] = first.astype("int64") if len(df) else pd.Series(dtype="int64")
-        names = {int(i): (u or "—") for i, u in zip(first, unit, strict=True)}
-    df = df[df["deleted_at"].isna()].copy()
+        df = pd.DataFrame([dict(r) for r in conn.execute(q).mappings()],
+                          columns=["id", "name", "period", "created_at", "series_id", "fieldwork_start", "series_name"])
     dates = []
     for r in df.to_dict("records"):
         d = r.get("fieldwork_start")
@@ -377,7 +375,8 @@ def verification_waves(engine: Engine) -> pd.DataFrame:
             d = r.get("created_at")
         dates.append(pd.Timestamp(d))
     df["date"] = pd.to_datetime(pd.Series(dates, index=df.index, dtype="object"))
-    df["series_name"] = [names.get(s, str(s)) for s in df["series_id"]]
+    df["series_name"] = [n if isinstance(n, str) else str(s) for n, s in zip(df["series_name"], df["series_id"],
+                                                                             strict=True)]
     df = df.sort_values(["series_id", "date", "id"], kind="stable").reset_index(drop=True)
     return df[["id", "series_id", "series_name", "date", "name"]]
 
@@ -487,19 +486,11 @@ def _seed_demo_actions(conn: Connection, user: str) -> int:
     make = getattr(demo, "demo_actions", None)
     if make is None:
         return 0
-    sel = [waves.c.id, waves.c.unit, waves.c.period]
-    has_series = "series_id" in waves.c
-    if has_series:
-        sel.append(waves.c.series_id)
-    rows = [dict(r) for r in conn.execute(sa.select(*sel).where(waves.c.is_demo.is_(True)).order_by(waves.c.id))
-            .mappings()]
-    if not rows:
+    when = sa.func.coalesce(waves.c.fieldwork_start, waves.c.created_at)
+    series_id = conn.execute(sa.select(waves.c.series_id).where(waves.c.is_demo.is_(True))
+                             .order_by(when.desc(), waves.c.id.desc()).limit(1)).scalar()
+    if series_id is None:
         return 0
-    latest = max(rows, key=lambda r: (_period_date(r["period"]) or pd.Timestamp(0), r["id"]))
-    if has_series:
-        series_id = latest["series_id"]
-    else:
-        series_id = min(r["id"] for r in rows if r["unit"] == latest["unit"])
     n = 0
     for a in make().to_dict("records"):
         target = {}
