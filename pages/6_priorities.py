@@ -6,6 +6,7 @@ import streamlit as st
 from analysis.charts import make_ipa_figure
 from ui import loaders
 from ui import widgets as w
+from ui.actions_board import add_to_register, item_rates
 from ui.frame import frame
 from ui.i18n import area_label, fmt_num, fmt_pct
 
@@ -54,6 +55,8 @@ if not len(cand):
     st.info(view.t("no_candidates"))
 else:
     st.dataframe(item_table(cand), hide_index=True, width="stretch")
+    add_to_register(view, item_rates(cand, w.compute(view, "item_summary", basic=view.basic)), origin="priorities",
+                    key="priorities_register")  # 加入整改台账 (issue 14)
 if not view.present:
     with st.expander(view.t("col_quadrant")):
         quadrants = [view.t(f"q_{q}") if isinstance(q, str) else "—" for q in table["quadrant"]]
