@@ -23,6 +23,11 @@ SENTENCES: dict[str, tuple[str, str]] = {
                      "account “{name}” locked for {minutes} minutes after {failures} failed logins"),
     "series_create": ("新建调查项目「{name}」", "created survey series “{name}”"),
     "series_rename": ("调查项目「{old}」改名为「{new}」", "renamed survey series “{old}” to “{new}”"),
+    "action_add": ("新增整改项 #{id}：{problem}", "added corrective action #{id}: {problem}"),
+    "action_import": ("导入了 {n} 条整改项", "imported {n} corrective actions"),
+    "action_update": ("修改了整改项 #{id}：{changes}", "changed corrective action #{id}: {changes}"),
+    "action_delete": ("删除了整改项 #{id}：{problem}", "deleted corrective action #{id}: {problem}"),
+    "action_restore": ("恢复了整改项 #{id}", "restored corrective action #{id}"),
 }
 FIELD_NAMES: dict[str, tuple[str, str]] = {
     "name": ("名称", "name"), "unit": ("单位", "unit"), "period": ("时期", "period"), "channel": ("渠道", "channel"),
@@ -30,6 +35,9 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "basic_satisfied": ("基本满意计为满意", "基本满意 counted as satisfied"), "screening": ("筛查设置", "screening"),
     "series_id": ("调查项目", "survey series"), "fieldwork_start": ("调查开始日期", "fieldwork start"),
     "fieldwork_end": ("调查结束日期", "fieldwork end"),
+    "problem": ("问题", "problem"), "measure": ("整改措施", "measure"), "owner": ("责任人", "owner"),
+    "department": ("责任部门", "department"), "deadline": ("完成时限", "deadline"), "status": ("状态", "status"),
+    "completed_on": ("完成日期", "completion date"), "kind": ("整改类型", "kind"), "evidence": ("佐证材料", "evidence"),
 }
 _ROLES = {"manager": ("管理员", "manager"), "viewer": ("浏览者", "viewer")}
 
