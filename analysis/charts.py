@@ -19,6 +19,8 @@ __all__ = [
     "FONT_FAMILY",
     "QUALITATIVE",
     "QUADRANT_COLORS",
+    "AREA_COLORS",
+    "area_color",
     "likert_colors",
     "apply_theme",
     "make_likert_figure",
@@ -27,6 +29,7 @@ __all__ = [
     "make_alpha_figure",
     "make_ipa_figure",
     "chart_text",
+    "make_action_figure",
 ]
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -36,6 +39,29 @@ QUALITATIVE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
 _NEGATIVE = ["#fdb863", "#e08214", "#b35806", "#7f3b08"]
 _POSITIVE = ["#92c5de", "#4393c3", "#2166ac", "#053061"]
 _NEUTRAL = "#bdbdbd"
+# One fixed colour per service area, used by every chart that draws areas (trends, breakdowns,
+# reports): the Okabe–Ito hues first, then darker shades of them (Tol's "muted" scheme) for the rest.
+AREA_COLORS: dict[str, str] = {
+    "overall": "#000000",
+    "accommodation": "#0072B2",
+    "catering": "#E69F00",
+    "maintenance": "#D55E00",
+    "cleaning": "#009E73",
+    "greening": "#117733",
+    "utilities": "#56B4E9",
+    "transport": "#CC79A7",
+    "medical": "#882255",
+    "property": "#999933",
+    "security": "#332288",
+    "unclassified": "#999999",
+}
+
+
+def area_color(key: object) -> str:
+    """The fixed colour of a service area (grey for keys outside the taxonomy)."""
+    return AREA_COLORS.get(str(key), AREA_COLORS["unclassified"])
+
+
 QUADRANT_COLORS = {
     "concentrate": "#D55E00",
     "keep_up": "#0072B2",
@@ -57,6 +83,7 @@ _TEXT = {
     "low_priority": ("次要改进区", "Low priority"),
     "possible_overkill": ("资源过剩区", "Possible overkill"),
     "interval": ("95% 区间", "95% interval"),
+    "fieldwork": ("调查日期", "Fieldwork date"),
 }
 
 
@@ -228,7 +255,9 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
     ----------
     table : ``trend_summary`` rows: ``wave`` (x, in time order of first appearance), ``name`` (line
         label; falls back to ``key``), ``satisfaction_rate``, ``ci_low``, ``ci_high``, ``n_valid``,
-        ``significant`` (bool: changed significantly since the previous wave).
+        ``significant`` (bool: changed significantly since the previous wave). Optional ``date``
+        (fieldwork start): the x axis is then a time axis spaced by date, the wave named in the
+        hover; optional ``color`` (per row, e.g. :func:`area_color`) fixes each line's colour.
     """
     _need(table, ["wave", "satisfaction_rate", "ci_low", "ci_high"], "make_trend_figure")
     df = _safe_labels(table, ["wave", "name", "key"])
@@ -241,12 +270,13 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
         df["n_valid"] = np.nan
     waves = list(dict.fromkeys(df["wave"].astype(str)))
     df["wave"] = df["wave"].astype(str)
+    dated = "date" in df.columns and pd.to_datetime(df["date"]).notna().all()
     fig = go.Figure()
     n_lines = df["name"].nunique()
     for i, (name, part) in enumerate(df.groupby("name", sort=False)):
-        color = QUALITATIVE[i % len(QUALITATIVE)]
+        color = str(part["color"].iloc[0]) if "color" in part.columns else QUALITATIVE[i % len(QUALITATIVE)]
         part = part.set_index("wave").reindex([w for w in waves if w in set(part["wave"])]).reset_index()
-        x = list(part["wave"])
+        x = list(pd.to_datetime(part["date"])) if dated else list(part["wave"])
         lo = part["ci_low"].astype(float).to_numpy()
         hi = part["ci_high"].astype(float).to_numpy()
         fill = _rgba(color, 0.15 if n_lines <= 4 else 0.07)  # many overlapping bands: lighter
@@ -266,8 +296,8 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
         )
         rates = part["satisfaction_rate"].astype(float).to_numpy()
         text = [
-            f"{_pct(r)} ({_pct(a)}–{_pct(b)}), n={'' if pd.isna(n) else int(n)}"
-            for r, a, b, n in zip(rates, lo, hi, part["n_valid"], strict=True)
+            (f"{w}: " if dated else "") + f"{_pct(r)} ({_pct(a)}–{_pct(b)}), n={'' if pd.isna(n) else int(n)}"
+            for w, r, a, b, n in zip(part["wave"], rates, lo, hi, part["n_valid"], strict=True)
         ]
         fig.add_trace(
             go.Scatter(
@@ -279,7 +309,7 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
                 line={"color": color, "width": 3 if present else 2},
                 marker={"size": 10 if present else 7},
                 text=text,
-                hovertemplate="%{x}<br>" + str(name) + ": %{text}<extra></extra>",
+                hovertemplate=("%{x|%Y-%m-%d}" if dated else "%{x}") + "<br>" + str(name) + ": %{text}<extra></extra>",
             )
         )
         sig = part["significant"].fillna(False).astype(bool).to_numpy()
@@ -301,7 +331,10 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
                     hovertemplate="%{x}: " + _tr("significant", lang) + "<extra></extra>",
                 )
             )
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=waves, title_text=_tr("wave", lang))
+    if dated:
+        fig.update_xaxes(type="date", title_text=_tr("fieldwork", lang))
+    else:
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=waves, title_text=_tr("wave", lang))
     fig.update_yaxes(tickformat=".0%", title_text=_tr("rate", lang), rangemode="tozero")
     lows = df["ci_low"].astype(float)
     if lows.notna().any():
@@ -463,3 +496,78 @@ def make_ipa_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = Fa
     fig.update_xaxes(title_text=_tr("performance", lang))
     fig.update_yaxes(title_text=_tr("importance", lang))
     return apply_theme(fig, present=present, height=560)
+
+
+# --- corrective actions (整改台账, issue 14) ------------------------------------------------------
+_ACTION_COLORS = {"baseline": "#999999", "met": "#0072B2", "not_met": "#D55E00", "measured": "#0072B2"}
+
+
+def make_action_figure(table: pd.DataFrame, *, target: float | None = None, lang: str = "zh",
+                       present: bool = False) -> go.Figure:
+    """Before/after bars of one corrective action: baseline and verifying wave, the target as a line.
+
+    Parameters
+    ----------
+    table : rows ``bar`` (axis label, e.g. the wave name), ``rate`` (0–1), ``ci_low``, ``ci_high``
+        (may be NaN: no error bar), ``role`` (``baseline`` | ``met`` | ``not_met`` | ``measured``,
+        the colour), ``n`` (shown in the hover).
+    target : the rate to reach (a threshold, or baseline + change for change targets), dashed.
+    """
+    _need(table, ["bar", "rate", "ci_low", "ci_high", "role", "n"], "make_action_figure")
+    df = table.dropna(subset=["rate"])
+    rate = df["rate"].astype(float)
+    err_hi = (df["ci_high"].astype(float) - rate).where(df["ci_high"].notna())
+    err_lo = (rate - df["ci_low"].astype(float)).where(df["ci_low"].notna())
+    fig = go.Figure(go.Bar(
+        x=df["bar"].map(_chart_label), y=rate,
+        marker_color=[_ACTION_COLORS.get(r, "#0072B2") for r in df["role"]],
+        text=[_pct(x) for x in rate], textposition="outside", cliponaxis=False,
+        error_y={"type": "data", "array": err_hi.fillna(0).tolist(), "arrayminus": err_lo.fillna(0).tolist(),
+                 "visible": bool(df["ci_low"].notna().any()), "color": "#333", "thickness": 1},
+        customdata=df["n"].astype("float").tolist(),
+        hovertemplate="%{x}<br>" + _tr("rate", lang) + ": %{y:.1%}<br>n = %{customdata:.0f}<extra></extra>",
+    ))
+    if target is not None and not (isinstance(target, float) and math.isnan(target)):
+        fig.add_hline(y=float(target), line_dash="dash", line_color="#333",
+                      annotation_text=("目标 " if lang == "zh" else "target ") + _pct(float(target)),
+                      annotation_position="top left")
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title_text=None)
+    fig.update_xaxes(title_text=None)
+    fig = apply_theme(fig, present=present, height=200)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False, bargap=0.45)
+    return fig
+
+
+def _chart_label(text: object) -> str:
+    """User text as a plotly label: ``<`` escaped (plotly reads a subset of HTML in labels)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- Feedback count bars in the area colours (issue 13) ------------------------------------------------
+def make_area_count_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = False,
+                           title: str = "") -> go.Figure:
+    """Stacked bars of counts: one bar per category (channel, tone …), one segment per area in its colour.
+
+    ``table``: ``area`` (key), ``category`` (display label, in bar order), ``n``. Area names come
+    from ``analysis.areas.area_name``; category labels are escaped for plotly (``<`` → ``&lt;``).
+    """
+    from analysis.areas import AREAS, area_name
+
+    _need(table, ["area", "category", "n"], "make_area_count_figure")
+    cats = list(dict.fromkeys(table["category"].astype(str)))
+    shown = [c.replace("<", "&lt;") for c in cats]
+    fig = go.Figure()
+    order = [a for a in AREAS if a in set(table["area"])] + sorted(set(table["area"]) - set(AREAS))
+    for area in order:
+        sub = table[table["area"] == area].groupby("category", sort=False)["n"].sum()
+        fig.add_bar(
+            x=shown, y=[int(sub.get(c, 0)) for c in cats], name=area_name(area, lang),
+            marker_color=area_color(area),
+            hovertemplate="%{x}: %{y}<extra>" + area_name(area, lang) + "</extra>",
+        )
+    fig.update_layout(barmode="stack", title={"text": title} if title else None,
+                      yaxis_title="条数" if lang == "zh" else "Records")
+    return apply_theme(fig, present=present, height=360)
+
+
+__all__ += ["make_area_count_figure"]

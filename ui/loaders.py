@@ -50,13 +50,13 @@ def _waves(url: str, version: str) -> pd.DataFrame:
 
 
 def waves(version: str) -> pd.DataFrame:
-    """Waves of the store (not deleted), oldest first."""
-    df = _waves(db_url(), version).copy()
-    if "id" in df.columns:
-        df["id"] = df["id"].astype(str)
-    sort_cols = [c for c in ("period", "created_at", "id") if c in df.columns]
-    if sort_cols and len(df):
-        df = df.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    """Waves of the store (not deleted), by series then fieldwork date (``analysis.series.ordered``)."""
+    from analysis.series import ordered
+
+    df = ordered(_waves(db_url(), version).copy())
+    for col in ("id", "series_id"):
+        if col in df.columns:
+            df[col] = df[col].astype(str)
     return df
 
 
@@ -127,6 +127,12 @@ def _group_tests(ds, by="group", basic=False, k=5, base_k=None, baseline=None):
     return group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
 
 
+def _area_group_tests(ds, by="group", basic=False, k=5, base_k=None, baseline=None):
+    from analysis.compare import area_group_tests
+
+    return area_group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
+
+
 def _reliability(ds, area=None):
     from analysis.reliability import reliability_by_area
 
@@ -160,6 +166,7 @@ COMPUTE: dict[str, Any] = {
     "definition": _definition,
     "group_summary": _group_summary,
     "group_tests": _group_tests,
+    "area_group_tests": _area_group_tests,  # areas, respondents as clusters (issue 12)
     "reliability": _reliability,
     "validity": _validity,
     "screening": _screening,
@@ -169,7 +176,9 @@ COMPUTE: dict[str, Any] = {
 
 # Computations whose figures anonymity guards (issue 10): they take the viewer's ``k``, the
 # deployment's ``base_k`` and, with screened responses excluded, the unfiltered ``baseline``.
-GUARDED = frozenset({"item_summary", "area_summary", "label_counts", "group_summary", "group_tests"})
+GUARDED = frozenset(
+    {"item_summary", "area_summary", "label_counts", "group_summary", "group_tests", "area_group_tests"}
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -207,3 +216,36 @@ def trend(
 ) -> pd.DataFrame:
     """Cached ``analysis.compare.trend_summary`` over the given waves (oldest first)."""
     return _trend(db_url(), version, tuple(map(str, wave_ids)), tuple(names), level, bool(basic), bool(exclude_flagged))
+
+
+# --- survey series (issue 12) ------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _series_trend(url: str, version: str, wave_ids: tuple, level: str, basic: bool, exclude: bool, lang: str):
+    from analysis.series import series_trend
+
+    all_waves = _waves(url, version)
+    rows = all_waves[all_waves["id"].astype(str).isin(wave_ids)]
+    datasets = [_dataset(url, version, str(w), exclude) for w in rows["id"]]
+    return series_trend(rows, datasets, level=level, basic_satisfied=basic, lang=lang)
+
+
+def series_trend(version: str, wave_ids: list[str], *, level: str = "area", basic: bool = False,
+                 exclude_flagged: bool = False, lang: str = "zh") -> pd.DataFrame:
+    """Cached ``analysis.series.series_trend`` over waves of one series (put in date order there)."""
+    return _series_trend(db_url(), version, tuple(map(str, wave_ids)), level, bool(basic), bool(exclude_flagged), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _item_matches(url: str, version: str, wave_ids: tuple) -> pd.DataFrame:
+    from analysis.series import match_items
+
+    parts = []
+    for a, b in zip(wave_ids, wave_ids[1:], strict=False):
+        m = match_items(_dataset(url, version, a, False).items, _dataset(url, version, b, False).items)
+        parts.append(m.assign(wave=b))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["item", "matched", "how", "wave"])
+
+
+def item_matches(version: str, wave_ids: list[str]) -> pd.DataFrame:
+    """How each wave's items continue the previous wave's (``analysis.series.match_items``), waves in date order."""
+    return _item_matches(db_url(), version, tuple(map(str, wave_ids)))
