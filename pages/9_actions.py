@@ -29,7 +29,7 @@ st.caption(view.t("actions_intro"))
 try:
     board = verified(view.version, basic=view.basic, exclude_flagged=view.exclude_flagged)
 except Exception as exc:  # noqa: BLE001 - the page explains instead of a traceback
-    st.warning(view.t("error_input", err=exc))
+    st.warning(view.t("error_input", err=escape(exc)))
     st.stop()
 
 BADGE = {"met": "blue", "not_met": "orange", "in_progress": "gray", "overdue": "red", "awaiting_wave": "violet",
@@ -293,7 +293,7 @@ def _action_form(prefix: str, row: dict | None, sid) -> dict | None:
     try:
         target = _target_fields(mode, text.strip(), tkind, titem, tarea, ttype, float(value))
     except ValueError as exc:
-        st.error(view.t("a_error", err=exc))
+        st.error(view.t("a_error", err=escape(exc)))
         return None
     if target.get("target_kind") == "item":
         target["items"] = [target["target_key"]]
@@ -323,7 +323,7 @@ else:
                         st.success(view.t("a_saved", id=picked))
                         st.rerun()
                     except ValueError as exc:
-                        st.error(view.t("a_error", err=exc))
+                        st.error(view.t("a_error", err=escape(exc)))
                 if st.button(view.t("a_delete"), key=f"actions_delete_{picked}", icon=":material/delete:"):
                     store.delete_action(eng, int(picked), user=user)
                     del st.query_params["action"]
@@ -342,7 +342,7 @@ else:
                 st.success(view.t("a_saved", id=aid))
                 st.rerun()
             except ValueError as exc:
-                st.error(view.t("a_error", err=exc))
+                st.error(view.t("a_error", err=escape(exc)))
 
     # -- import ------------------------------------------------------------------------------------
     with st.expander(view.t("a_import"), icon=":material/upload_file:"):
@@ -356,7 +356,7 @@ else:
             try:
                 reg = read_register(data, up.name)
             except ValueError as exc:
-                st.error(view.t("a_error", err=exc))
+                st.error(view.t("a_error", err=escape(exc)))
                 reg = None
             if reg is not None:
                 best, scores = choose_series(reg, catalog)
@@ -396,5 +396,5 @@ else:
                         st.success(view.t("a_import_done", n=len(new_ids)))
                         st.rerun()
                     except ValueError as exc:
-                        st.error(view.t("a_error", err=exc))
+                        st.error(view.t("a_error", err=escape(exc)))
 
