@@ -8,7 +8,7 @@ from ui import loaders
 from ui import widgets as w
 from ui.actions_board import add_to_register, item_rates
 from ui.frame import frame
-from ui.i18n import area_label, fmt_num
+from ui.i18n import area_label, fmt_num, fmt_pct
 
 view = frame("priorities")
 view.require_data()
@@ -26,6 +26,9 @@ if view.area:
 if not len(table):
     st.info(view.t("no_items"))
     st.stop()
+rates = w.compute(view, "item_summary", basic=view.basic)  # 满意率 beside the index (issue 12)
+if rates is not None:
+    table = table.merge(rates[["item", "satisfaction_rate"]], on="item", how="left")
 sources = set(table["importance_source"].dropna())
 source = view.t("importance_stated") if sources == {"stated"} else view.t("importance_derived")
 w.show_figure(make_ipa_figure(table, lang=lang, present=view.present), key="priorities_ipa")
@@ -39,6 +42,7 @@ def item_table(rows: pd.DataFrame, **extra: list) -> pd.DataFrame:
             view.t("col_item"): rows["label"].astype(str),
             view.t("col_area"): [area_label(a, lang) for a in rows["area"]],
             view.t("col_performance"): [fmt_num(x, 1) for x in rows["performance"]],
+            view.t("col_rate"): [fmt_pct(x) for x in rows.get("satisfaction_rate", pd.Series(index=rows.index))],
             view.t("col_importance"): [fmt_num(x, 3) for x in rows["importance"]],
             **extra,
         }
