@@ -83,13 +83,23 @@ if view.area:
 if not view.is_manager:
     st.caption(":material/visibility: " + view.t("actions_readonly"))
 
-# --- linked feedback records (when the feedback feature is in the store) ----------------------------
+# --- linked feedback records: an action's feedback_ids and the records the feedback page linked to it
 _feedback = None
-if hasattr(store, "list_feedback") and len(board) and any(len(x) for x in board["feedback_ids"]):
+if hasattr(store, "list_feedback") and len(board):
     try:
         _feedback = store.list_feedback(loaders.engine())
     except Exception:  # noqa: BLE001 - records are an extra; the board stands without them
         _feedback = None
+
+
+def _linked(row: dict):
+    ids = [int(i) for i in (row.get("feedback_ids") or [])]
+    if _feedback is None or "id" not in _feedback.columns:
+        return ids, None
+    mask = _feedback["id"].isin(ids)
+    if "action_id" in _feedback.columns:
+        mask |= _feedback["action_id"] == int(row["id"])
+    return ids, _feedback[mask.fillna(False).astype(bool)]
 
 
 def _card(row: dict) -> None:
@@ -156,15 +166,14 @@ def _card(row: dict) -> None:
         if _txt(row.get("evidence")):
             st.caption(view.t("a_evidence"))
             st.text(_txt(row["evidence"]))
-        ids = list(row.get("feedback_ids") or [])
-        if ids:
+        ids, linked = _linked(row)
+        if linked is not None and len(linked):
             st.caption(view.t("a_records"))
-            if _feedback is not None and "id" in _feedback.columns:
-                linked = _feedback[_feedback["id"].isin(ids)]
-                cols = [c for c in ("date", "channel", "group", "text") if c in linked.columns]
-                st.dataframe(linked[cols], hide_index=True, width="stretch")
-            else:
-                st.text(", ".join(f"#{i}" for i in ids))
+            cols = [c for c in ("id", "date", "channel", "group", "text") if c in linked.columns]
+            st.dataframe(linked[cols], hide_index=True, width="stretch")
+        elif ids:
+            st.caption(view.t("a_records"))
+            st.text(", ".join(f"#{i}" for i in ids))
         items = list(row.get("items") or [])
         if items:
             st.caption(view.t("a_items"))

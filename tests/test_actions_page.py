@@ -145,3 +145,15 @@ def test_user_text_is_never_rendered_as_markdown(demo_url):
     heads = [m for m in markdown(at) if "点我" in m]
     assert heads and all("\\[点我\\]" in m and "\\*\\*粗体\\*\\*" in m and "\\<b\\>" in m for m in heads)
     assert "=cmd|' /C calc'!A0" in [x.value for x in at.text]  # shown as plain text
+
+
+def test_linked_feedback_records_show_on_the_card(demo_url):
+    eng = store.get_engine(demo_url)
+    fb = store.list_feedback(eng)
+    rec = fb.iloc[0]
+    acts = store.list_actions(eng)
+    aid = int(acts["id"].iloc[0])
+    store.link_feedback_action(eng, [int(rec["id"])], aid, user="经理")  # linked from the feedback side
+    at = open_page("pages/9_actions.py", status="done")
+    texts = [str(v) for df in at.dataframe for v in df.value.get("text", [])]
+    assert str(rec["text"]) in texts
