@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from analysis import metrics
 from analysis.metrics import response_rates
 from ui import loaders
 from ui import widgets as w
+from ui.actions_board import overview_line
 from ui.frame import frame
 from ui.i18n import area_label, fmt_int, fmt_pct, fmt_pp
 
@@ -13,6 +13,7 @@ view = frame("overview")
 view.require_data()
 lang = view.lang
 w.page_title(view, "overview_title")
+overview_line(view)  # 整改台账 summary (issue 14)
 
 # --- response and validity rates ---------------------------------------------------------------------
 row = view.wave_row
@@ -35,7 +36,7 @@ st.caption(view.t("rates_def") + " " + view.t("valid_q_def"))
 
 # --- area cards ---------------------------------------------------------------------------------------
 st.subheader(view.t("area_cards"))
-areas = w.compute(view, metrics.area_summary, basic_satisfied=view.basic)
+areas = w.compute(view, "area_summary", basic=view.basic)
 trend_now = None
 ids = list(view.waves["id"].astype(str))
 upto = ids[: ids.index(view.wave) + 1] if view.wave in ids else ids
@@ -73,7 +74,7 @@ if areas is not None and len(areas):
                     extra.append(view.t("best_on_record"))
             with col.container(border=True):
                 st.metric(
-                    area_label(a.area, lang),
+                    w.plain(area_label(a.area, lang)),
                     fmt_pct(a.satisfaction_rate),
                     delta=delta,
                     delta_color="off" if flat else "normal",
@@ -88,6 +89,9 @@ if areas is not None and len(areas):
                         ]
                     )
                 )
+                if not view.present:  # the area's comments and interview records (issue 13)
+                    st.page_link("pages/8_feedback.py", label=view.t("fb_link_from_overview"), icon=":material/forum:",
+                                 query_params={**view.params, "fb_area": a.area})
     if trend_now is not None:
         st.caption(view.t("series_prev", name=view.wave_name(upto[-2])) + " · " + view.t("sig_mark_area"))
 w.definition_caption(view)

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from analysis import compare, metrics
 from analysis.charts import make_heatmap_figure
 from ui import widgets as w
 from ui.frame import frame
@@ -14,7 +13,7 @@ view.require_data()
 lang = view.lang
 w.page_title(view, "compare_title")
 by_name = view.t("group") if view.by == "group" else view.by
-st.subheader(view.t("breakdown", by=by_name) + (" · " + area_label(view.area, lang) if view.area else ""))
+st.subheader(view.t("breakdown", by=w.plain(by_name)) + (" · " + w.plain(area_label(view.area, lang)) if view.area else ""))
 
 col = view.ds.respondents.get(view.by)
 if col is None or col.dropna().astype(str).str.strip().eq("").all():
@@ -28,7 +27,7 @@ labels = dict(zip(items["item"], items["label"].astype(str), strict=True))
 
 # --- heatmap --------------------------------------------------------------------------------------------
 st.markdown(f"**{view.t('heatmap')}**")
-cells = w.compute(view, metrics.group_summary, by=view.by, level="item", basic_satisfied=view.basic, min_n=view.k)
+cells = w.compute(view, "group_summary", by=view.by, level="item", basic=view.basic, k=view.k)
 if cells is not None:
     cells = cells[cells["key"].isin(labels)].assign(name=lambda d: d["key"].map(labels))
     if len(cells):
@@ -40,7 +39,7 @@ w.definition_caption(view)
 if view.present:
     st.stop()
 st.markdown(f"**{view.t('tests')}**")
-tests = w.compute(view, compare.group_tests, by=view.by, basic_satisfied=view.basic, min_n=view.k)
+tests = w.compute(view, "group_tests", by=view.by, basic=view.basic, k=view.k)
 if tests is not None:
     tests = tests[tests["item"].isin(labels)]
     n_low = int(tests["low_expected"].fillna(False).astype(bool).sum())
@@ -60,5 +59,28 @@ if tests is not None:
             view.t("col_low_expected"): ["⚠" if bool(x) else "" for x in tests["low_expected"].fillna(False)],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    w.data_table(view, table, "group_tests", hide_index=True)
     st.caption(view.t("tests_caption"))
+
+# --- service areas: respondents as clusters (issue 12) ----------------------------------------------------
+st.markdown(f"**{view.t('area_tests')}**")
+area_tests = w.compute(view, "area_group_tests", by=view.by, basic=view.basic, k=view.k)
+if area_tests is not None and len(area_tests):
+    if view.area:
+        area_tests = area_tests[area_tests["area"] == view.area]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                view.t("col_area"): [area_label(a, lang) for a in area_tests["area"]],
+                view.t("col_chi2"): [("—" if pd.isna(x) else f"{x:.2f}") for x in area_tests["chi2"]],
+                view.t("col_dof"): ["—" if pd.isna(c) else str(int(d)) for c, d in zip(area_tests["chi2"], area_tests["dof"], strict=True)],
+                view.t("col_p"): [fmt_p(p) for p in area_tests["p_value"]],
+                view.t("col_p_holm"): [fmt_p(p) for p in area_tests["p_holm"]],
+                view.t("col_answers"): [fmt_int(n) for n in area_tests["n_answers"]],
+                view.t("col_people"): [fmt_int(n) for n in area_tests["n_people"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(view.t("area_tests_caption"))

@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts import make_alpha_figure
-from analysis.reliability import reliability_by_area, validity_summary
 from ui import loaders
 from ui import widgets as w
 from ui.frame import frame, page_param, sync_param
 from ui.i18n import area_label, fmt_int, fmt_pct
+from ui.screening import flagged_list
 
 view = frame("quality")
 view.require_data()
@@ -17,7 +17,7 @@ w.page_title(view, "quality_title")
 
 # --- screening (always on the full wave, whatever the exclude switch says) ---------------------------
 st.subheader(view.t("screening_title"))
-counts = w.guarded(view, loaders.compute, loaders.screening_counts, view.version, view.wave, exclude_flagged=False)
+counts = w.guarded(view, loaders.compute, "screening", view.version, view.wave, exclude_flagged=False)
 if counts is not None:
     any_row = counts[counts["rule"] == "any"]
     flagged = int(any_row["count"].iloc[0]) if len(any_row) else 0
@@ -40,6 +40,8 @@ if counts is not None:
         ),
         hide_index=True,
     )
+    flagged_list(view)  # row, id and reasons in words, with a download
+    st.caption(view.t("def_sample", n=fmt_int(view.ds.n)))  # 有效问卷 as on every page
     _, ex_key = page_param("exclude_flagged", ["1"], "", key="quality_exclude")
     st.session_state[ex_key] = view.exclude_flagged
     st.toggle(
@@ -52,7 +54,7 @@ if counts is not None:
 
 # --- Cronbach's α ---------------------------------------------------------------------------------------
 st.subheader(view.t("alpha_title"))
-rel = w.compute(view, reliability_by_area)
+rel = w.compute(view, "reliability")
 if rel is not None:
     alpha = rel["alpha"]
     alpha = alpha.assign(_o=(alpha["area"] != "__all__").astype(int)).sort_values("_o", kind="stable")
@@ -96,7 +98,7 @@ if rel is not None:
 
 # --- KMO and Bartlett -----------------------------------------------------------------------------------
 st.subheader(view.t("kmo_title"))
-val = w.compute(view, validity_summary)
+val = w.compute(view, "validity")
 if val is not None:
     c1, c2, c3 = st.columns(3)
     c1.metric(view.t("kmo_value"), f"{val['kmo']:.3f}")

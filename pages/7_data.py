@@ -15,9 +15,7 @@ saved twice).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -27,13 +25,14 @@ from analysis import store
 from analysis.areas import AREAS, UNCLASSIFIED
 from analysis.codebook import CODEBOOK_COLUMNS, codebook_to_csv, questionnaire_key, suggest_codebook
 from analysis.ingest import ADAPTERS, parse_survey
-from analysis.metrics import response_rates
 from analysis.model import ROLES, Survey
 from analysis.prepare import PreparedWave, prepare_wave
 from analysis.scales import SCALES
+from ui import series as series_ui
+from ui.audit_log import audit_table
 from ui.auth import user_name
 from ui.frame import frame
-from ui.i18n import t
+from ui.i18n import area_label, t
 from ui.loaders import engine as _engine
 
 PREVIEW_ROWS = 10
@@ -51,12 +50,12 @@ MAX_MB = _limit("SURVEY_MAX_UPLOAD_MB", 200)
 MAX_ROWS = _limit("SURVEY_MAX_ROWS", 2_000_000)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$:])")
-
 
 def _plain(text: object) -> str:
     """Text from a file or an error, escaped so Markdown shows it literally (no links, images, HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    from ui.widgets import plain
+
+    return plain(text)
 
 
 def _digest(uploaded) -> str:
@@ -85,13 +84,16 @@ def _codebook_editor(cb: pd.DataFrame, digest: str, lang: str) -> pd.DataFrame:
         num_rows="fixed",
         width="stretch",
         disabled=["column", "qnum"],
-        column_config={
-            "column": st.column_config.TextColumn("column", width="medium"),
-            "role": st.column_config.SelectboxColumn("role", options=list(ROLES), required=True),
-            "area": st.column_config.SelectboxColumn("area", options=areas),
-            "scale": st.column_config.SelectboxColumn("scale", options=scales),
-            "label": st.column_config.TextColumn("label", width="medium"),
-            "codes": st.column_config.TextColumn("codes"),
+        column_config={  # names from the registries, never the internal keys (ui/strings_series.py)
+            "column": st.column_config.TextColumn(t("cb_col_column", lang), width="medium"),
+            "role": st.column_config.SelectboxColumn(t("cb_col_role", lang), options=list(ROLES), required=True,
+                                                     format_func=lambda r: t(f"cbrole_{r}", lang)),
+            "area": st.column_config.SelectboxColumn(t("cb_col_area", lang), options=areas,
+                                                     format_func=lambda a: area_label(a, lang)),
+            "scale": st.column_config.SelectboxColumn(t("cb_col_scale", lang), options=scales, format_func=lambda s: (
+                (SCALES[s].title_zh if lang == "zh" else SCALES[s].title_en) or s) if s in SCALES else s),
+            "label": st.column_config.TextColumn(t("cb_col_label", lang), width="medium"),
+            "codes": st.column_config.TextColumn(t("cb_col_codes", lang)),
         },
     )
 
@@ -103,20 +105,24 @@ def _parse(uploaded, digest: str, lang: str) -> dict | None:
         return state
     data = uploaded.getvalue()
     try:
+        too_many = None
         with st.status(t("data_reading", lang), expanded=False) as status:
             bar = st.progress(0.0, text=t("data_step_parse", lang))
             survey = parse_survey(data, uploaded.name)
-            if len(survey.data) > MAX_ROWS:
-                status.update(state="error")
-                st.error(t("data_too_many_rows", lang, n=len(survey.data), rows=MAX_ROWS))
-                return None
-            bar.progress(0.5, text=t("data_step_codebook", lang))
-            key = questionnaire_key(survey)
-            saved = store.find_codebook(_engine(), key)
-            codebook = saved if saved is not None else suggest_codebook(survey)
-            codebook = codebook.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str).reset_index(drop=True)
-            bar.progress(1.0, text=t("data_read_done", lang))
-            status.update(label=t("data_read_done", lang), state="complete")
+            if len(survey.data) > MAX_ROWS:  # said outside the collapsed box (issue 10, finding 12)
+                too_many = t("data_too_many_rows", lang, n=f"{len(survey.data):,}", rows=f"{MAX_ROWS:,}")
+                status.update(label=too_many, state="error")
+            else:
+                bar.progress(0.5, text=t("data_step_codebook", lang))
+                key = questionnaire_key(survey)
+                saved = store.find_codebook(_engine(), key)
+                codebook = saved if saved is not None else suggest_codebook(survey)
+                codebook = codebook.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str).reset_index(drop=True)
+                bar.progress(1.0, text=t("data_read_done", lang))
+                status.update(label=t("data_read_done", lang), state="complete")
+        if too_many is not None:
+            st.error(too_many)
+            return None
     except ValueError as exc:
         st.error(t("data_bad_file", lang) + _plain(exc))
         return None
@@ -157,7 +163,7 @@ def _show_validation(prepared: PreparedWave, lang: str) -> None:
     for message in ds.warnings:
         st.warning(_plain(message))
     areas = sorted(set(ds.items["area"]))
-    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=", ".join(areas)))
+    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=_plain(", ".join(map(str, areas)))))
     total = len(prepared.unknown)
     if total:
         st.warning(t("data_unknown_cells", lang, n=total))
@@ -169,7 +175,7 @@ def _show_validation(prepared: PreparedWave, lang: str) -> None:
         st.warning(t("data_flags", lang, n=len(flags)))
         shown = flags.copy()
         if "reasons" in shown:
-            shown["reasons"] = shown["reasons"].map(lambda r: ", ".join(r) if isinstance(r, (list, tuple)) else str(r))
+            shown["reasons"] = shown["reasons"].map(lambda r: series_ui.reason_words(r, lang))  # 作答过快, not speeder
         st.dataframe(
             shown.head(MAX_LISTED_CELLS).rename(columns={"row": t("col_row", lang), "reasons": t("col_reasons", lang)}),
             hide_index=True,
@@ -181,6 +187,8 @@ def _show_validation(prepared: PreparedWave, lang: str) -> None:
 def _save_form(uploaded, state: dict, prepared: PreparedWave, user: str, lang: str) -> None:
     st.subheader(t("data_wave_header", lang))
     n = prepared.n_responses
+    if not series_ui.duplicate_gate(_engine(), prepared.dataset, state["digest"], lang):  # same answers stored already?
+        return
     with st.form(f"data_wave_form_{state['digest'][:16]}"):
         name = st.text_input(t("data_wave_name", lang), value=Path(uploaded.name).stem, key="data_wave_name")
         c1, c2, c3 = st.columns(3)
@@ -196,6 +204,7 @@ def _save_form(uploaded, state: dict, prepared: PreparedWave, user: str, lang: s
         returned = c5.number_input(
             t("data_wave_returned", lang), min_value=0, value=n, step=1, key="data_wave_returned"
         )
+        series_meta = series_ui.upload_fields(_engine(), prepared.dataset, state["key"], Path(uploaded.name).stem, lang)
         submitted = st.form_submit_button(t("data_save", lang), type="primary")
     if not submitted:
         return
@@ -210,6 +219,7 @@ def _save_form(uploaded, state: dict, prepared: PreparedWave, user: str, lang: s
         "channel": channel.strip(),
         "distributed": int(distributed) or None,
         "returned": int(returned) or None,
+        **series_meta,
     }
     engine = _engine()
     try:
@@ -227,7 +237,8 @@ def _save_form(uploaded, state: dict, prepared: PreparedWave, user: str, lang: s
             for message in result.warnings or []:
                 st.info(_plain(message))
     else:
-        st.success(t("data_saved", lang, name=result.name or name, n=result.n_responses))
+        st.success(t("data_saved", lang, name=_plain(result.name or name), n=result.n_responses))
+        series_ui.after_save(result.wave_id, lang)
         for message in result.warnings or []:
             if message not in prepared.warnings:  # the validation report above already showed those
                 st.warning(_plain(message))
@@ -247,7 +258,7 @@ def _upload_section(user: str, lang: str) -> None:
         st.session_state.pop("data_digest", None)
         return
     if uploaded.size > MAX_MB * 2**20:
-        st.error(t("data_too_large", lang, size=uploaded.size / 2**20, mb=MAX_MB))
+        st.error(t("data_too_large", lang, size=_size_text(uploaded.size, MAX_MB), mb=MAX_MB))
         return
     digest = _digest(uploaded)
     state = _parse(uploaded, digest, lang)
@@ -271,10 +282,10 @@ def _upload_section(user: str, lang: str) -> None:
     dup = store.find_upload(_engine(), digest)
     if dup is not None and dup.get("deleted_at") is None:
         # the same bytes are already a wave: say so instead of offering to save them twice
-        st.warning(t("data_duplicate_known", lang, wave=dup["wave_id"], name=dup["name"]))
+        st.warning(t("data_duplicate_known", lang, wave=dup["wave_id"], name=_plain(dup["name"])))
         return
     if dup is not None:
-        st.info(t("data_duplicate_deleted", lang, wave=dup["wave_id"], name=dup["name"]))
+        st.info(t("data_duplicate_deleted", lang, wave=dup["wave_id"], name=_plain(dup["name"])))
 
     st.subheader(t("data_codebook_header", lang))
     st.caption(t("data_codebook_help", lang))
@@ -297,9 +308,10 @@ def _upload_section(user: str, lang: str) -> None:
 
 
 def _rates(row: pd.Series) -> pd.Series:
-    """The wave's response and validity rates as analysis.metrics defines them (None when unknown)."""
+    from analysis.metrics import response_rates  # one definition of 回收率 / 有效率 / 有效回收率 (METRICS.md)
+
     rates = response_rates(row.get("distributed"), row.get("returned"), row.get("n_valid"))
-    return pd.Series({"response_rate": rates["response_rate"], "validity_rate": rates["validity_rate"]})
+    return pd.Series({k: rates[k] for k in ("response_rate", "validity_rate", "effective_rate")})
 
 
 def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
@@ -311,6 +323,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
     cols = [
         "id",
         "name",
+        "series_name",
         "unit",
         "period",
         "channel",
@@ -322,6 +335,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
         "returned",
         "response_rate",
         "validity_rate",
+        "effective_rate",
         "created_at",
     ] + (["deleted_at"] if deleted else [])
     table = table.reindex(columns=[c for c in cols if c in table.columns or c.endswith("_rate")])
@@ -331,6 +345,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
         column_config={
             t("col_response_rate", lang): st.column_config.NumberColumn(format="percent"),
             t("col_validity_rate", lang): st.column_config.NumberColumn(format="percent"),
+            t("col_effective_rate", lang): st.column_config.NumberColumn(format="percent"),
         },
     )
 
@@ -384,12 +399,34 @@ def _waves_section(user: str, lang: str) -> None:
                 _act(lambda: store.restore_wave(engine, gone, user=user), t("data_restored", lang), lang)
     with st.expander(t("data_audit_header", lang), expanded=False):
         try:
-            log = store.list_audit(engine, limit=200)
-            if "detail" in log:
-                log["detail"] = log["detail"].map(lambda d: json.dumps(d, ensure_ascii=False, default=str))
-            st.dataframe(log, hide_index=True)
+            st.dataframe(audit_table(store.list_audit(engine, limit=200), lang), hide_index=True)  # sentences
         except ValueError as exc:
             st.error(_plain(exc))
+
+
+def _size_text(size: int, limit_mb: float) -> str:
+    """``1,064,280 字节 (1.015 MB)``: enough precision that a file just over the limit shows as over it."""
+    digits = 1
+    while digits < 6 and round(size / 2**20, digits) <= limit_mb < size / 2**20:
+        digits += 1
+    return f"{size / 2**20:.{digits}f}"
+
+
+def _threshold_section(user: str, lang: str) -> None:
+    """The deployment's anonymity threshold (issue 10): managers may raise SURVEY_MIN_GROUP."""
+    from analysis.anonymity import K_MAX, SETTING_KEY, min_group
+
+    engine = _engine()
+    floor, now = min_group(), min_group(engine)
+    st.subheader(t("k_setting", lang))
+    st.caption(t("k_setting_now", lang, k=now))
+    value = st.number_input(
+        t("k_setting", lang), min_value=floor, max_value=K_MAX, value=now, step=1, key="data_min_group",
+        help=t("k_setting_help", lang, floor=floor),
+    )
+    if st.button(t("k_setting", lang) + " ✓", key="data_min_group_save", disabled=int(value) == now):
+        _act(lambda: store.set_setting(engine, SETTING_KEY, str(int(value)), user=user),
+             t("k_setting_saved", lang, k=int(value)), lang)
 
 
 def _act(action, done: str, lang: str) -> None:
@@ -412,3 +449,5 @@ current = user_name(view.user)
 _upload_section(current, lang)
 st.divider()
 _waves_section(current, lang)
+st.divider()
+_threshold_section(current, lang)

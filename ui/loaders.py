@@ -9,16 +9,12 @@ object, never copied; callers treat it as read-only); result tables from ``st.ca
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from analysis import compare, drivers, metrics, reliability
-
-__all__ = ["db_url", "engine", "data_version", "waves", "wave_meta", "dataset", "compute", "screening_counts",
-           "trend", "COMPUTE"]
+__all__ = ["db_url", "engine", "data_version", "waves", "wave_meta", "dataset", "compute", "trend", "COMPUTE"]
 
 
 def db_url() -> str:
@@ -92,55 +88,113 @@ def dataset(version: str, wave_id: str, exclude_flagged: bool = False) -> Any:
     return _dataset(db_url(), version, str(wave_id), bool(exclude_flagged))
 
 
-def screening_counts(ds) -> pd.DataFrame:
-    """How many responses screening flagged and why (``analysis.quality.flag_counts`` of the wave's flags)."""
+def _item_summary(ds, basic=False, k=5, base_k=None, baseline=None):
+    from analysis.anonymity import guard_totals
+    from analysis.metrics import item_summary
+
+    return guard_totals(item_summary(ds, basic_satisfied=basic), ds, baseline, level="item", k=k)
+
+
+def _area_summary(ds, basic=False, k=5, base_k=None, baseline=None):
+    from analysis.anonymity import guard_totals
+    from analysis.metrics import area_summary
+
+    return guard_totals(area_summary(ds, basic_satisfied=basic), ds, baseline, level="area", k=k)
+
+
+def _label_counts(ds, k=5, base_k=None, baseline=None):
+    from analysis.anonymity import guard_totals
+    from analysis.metrics import label_counts
+
+    return guard_totals(label_counts(ds), ds, baseline, level="item", k=k)
+
+
+def _definition(ds, basic=False):
+    from analysis.metrics import definition
+
+    return definition(ds, basic_satisfied=basic)
+
+
+def _group_summary(ds, by="group", level="item", basic=False, k=5, base_k=None, baseline=None):
+    from analysis.metrics import group_summary
+
+    return group_summary(ds, by, level=level, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
+
+
+def _group_tests(ds, by="group", basic=False, k=5, base_k=None, baseline=None):
+    from analysis.compare import group_tests
+
+    return group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
+
+
+def _area_group_tests(ds, by="group", basic=False, k=5, base_k=None, baseline=None):
+    from analysis.compare import area_group_tests
+
+    return area_group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
+
+
+def _reliability(ds, area=None):
+    from analysis.reliability import reliability_by_area
+
+    return reliability_by_area(ds)
+
+
+def _validity(ds):
+    from analysis.reliability import validity_summary
+
+    return validity_summary(ds)
+
+
+def _screening(ds):
+    """How many responses screening flagged and why (``analysis.quality.flag_counts``)."""
     from analysis.quality import flag_counts
 
     return flag_counts(ds.flags, n=ds.n)
 
 
-def _qualified(fn: Callable[..., Any]) -> str:
-    return f"{fn.__module__}.{fn.__qualname__}"
+def _ipa(ds, basic=False):
+    from analysis.drivers import ipa
+
+    return ipa(ds, basic_satisfied=basic)
+
+
+# Registry of cached computations: name → function(ds, **options). Pages call compute(name, ...).
+COMPUTE: dict[str, Any] = {
+    "item_summary": _item_summary,
+    "area_summary": _area_summary,
+    "label_counts": _label_counts,
+    "definition": _definition,
+    "group_summary": _group_summary,
+    "group_tests": _group_tests,
+    "area_group_tests": _area_group_tests,  # areas, respondents as clusters (issue 12)
+    "reliability": _reliability,
+    "validity": _validity,
+    "screening": _screening,
+    "ipa": _ipa,
+}
+
+
+# Computations whose figures anonymity guards (issue 10): they take the viewer's ``k``, the
+# deployment's ``base_k`` and, with screened responses excluded, the unfiltered ``baseline``.
+GUARDED = frozenset(
+    {"item_summary", "area_summary", "label_counts", "group_summary", "group_tests", "area_group_tests"}
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _compute(url: str, version: str, wave_id: str, exclude_flagged: bool, fn_name: str, options: tuple,
-             _fn: Callable[..., Any]) -> Any:
-    # _fn is left out of the cache key (leading underscore); its qualified name stands for it
-    return _fn(_dataset(url, version, wave_id, exclude_flagged), **dict(options))
+def _compute(url: str, version: str, wave_id: str, exclude_flagged: bool, name: str, options: tuple) -> Any:
+    ds = _dataset(url, version, wave_id, exclude_flagged)
+    opts = dict(options)
+    if name in GUARDED and exclude_flagged:
+        opts["baseline"] = _dataset(url, version, wave_id, False)
+    return COMPUTE[name](ds, **opts)
 
 
-def compute(fn: Callable[..., Any] | str, version: str, wave_id: str, *, exclude_flagged: bool = False,
-            **options: Any) -> Any:
-    """Cached ``fn(dataset, **options)`` for one wave: ``fn`` is the analysis function itself
-    (e.g. ``analysis.metrics.item_summary``) and ``options`` its keyword arguments.
-
-    A name (``"item_summary"``) is still looked up in ``COMPUTE`` for pages written against the
-    earlier name registry.
-    """
-    if isinstance(fn, str):
-        if fn not in COMPUTE:
-            raise ValueError(f"unknown computation {fn!r}; valid: {', '.join(COMPUTE)}")
-        fn, renamed = COMPUTE[fn]
-        options = {renamed.get(k, k): v for k, v in options.items()}
-    return _compute(db_url(), version, str(wave_id), bool(exclude_flagged), _qualified(fn),
-                    tuple(sorted(options.items())), fn)
-
-
-# The earlier names of the cached computations (pages now pass the function itself): name → the
-# function and how its options were called then.
-COMPUTE: dict[str, tuple[Callable[..., Any], dict[str, str]]] = {
-    "item_summary": (metrics.item_summary, {"basic": "basic_satisfied"}),
-    "area_summary": (metrics.area_summary, {"basic": "basic_satisfied"}),
-    "label_counts": (metrics.label_counts, {}),
-    "definition": (metrics.definition, {"basic": "basic_satisfied"}),
-    "group_summary": (metrics.group_summary, {"basic": "basic_satisfied", "k": "min_n"}),
-    "group_tests": (compare.group_tests, {"basic": "basic_satisfied", "k": "min_n"}),
-    "reliability": (reliability.reliability_by_area, {}),
-    "validity": (reliability.validity_summary, {}),
-    "screening": (screening_counts, {}),
-    "ipa": (drivers.ipa, {"basic": "basic_satisfied"}),
-}
+def compute(name: str, version: str, wave_id: str, *, exclude_flagged: bool = False, **options: Any) -> Any:
+    """Cached result of ``COMPUTE[name](dataset, **options)`` for one wave."""
+    if name not in COMPUTE:
+        raise ValueError(f"unknown computation {name!r}; valid: {', '.join(COMPUTE)}")
+    return _compute(db_url(), version, str(wave_id), bool(exclude_flagged), name, tuple(sorted(options.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -162,3 +216,36 @@ def trend(
 ) -> pd.DataFrame:
     """Cached ``analysis.compare.trend_summary`` over the given waves (oldest first)."""
     return _trend(db_url(), version, tuple(map(str, wave_ids)), tuple(names), level, bool(basic), bool(exclude_flagged))
+
+
+# --- survey series (issue 12) ------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _series_trend(url: str, version: str, wave_ids: tuple, level: str, basic: bool, exclude: bool, lang: str):
+    from analysis.series import series_trend
+
+    all_waves = _waves(url, version)
+    rows = all_waves[all_waves["id"].astype(str).isin(wave_ids)]
+    datasets = [_dataset(url, version, str(w), exclude) for w in rows["id"]]
+    return series_trend(rows, datasets, level=level, basic_satisfied=basic, lang=lang)
+
+
+def series_trend(version: str, wave_ids: list[str], *, level: str = "area", basic: bool = False,
+                 exclude_flagged: bool = False, lang: str = "zh") -> pd.DataFrame:
+    """Cached ``analysis.series.series_trend`` over waves of one series (put in date order there)."""
+    return _series_trend(db_url(), version, tuple(map(str, wave_ids)), level, bool(basic), bool(exclude_flagged), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _item_matches(url: str, version: str, wave_ids: tuple) -> pd.DataFrame:
+    from analysis.series import match_items
+
+    parts = []
+    for a, b in zip(wave_ids, wave_ids[1:], strict=False):
+        m = match_items(_dataset(url, version, a, False).items, _dataset(url, version, b, False).items)
+        parts.append(m.assign(wave=b))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["item", "matched", "how", "wave"])
+
+
+def item_matches(version: str, wave_ids: list[str]) -> pd.DataFrame:
+    """How each wave's items continue the previous wave's (``analysis.series.match_items``), waves in date order."""
+    return _item_matches(db_url(), version, tuple(map(str, wave_ids)))
