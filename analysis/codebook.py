@@ -129,7 +129,7 @@ class _UniqueCache(dict):
 def _partial_fit(series: pd.Series, share: float = 0.8, factors: tuple | None = None) -> Scale | None:
     """The scale covering at least ``share`` of a column's answers (typos and stray labels aside).
 
-    ``factors`` = ``_factorize(series)`` when known: the counts per value come from it instead of
+    ``factors`` = ``factorize(series)`` when known: the counts per value come from it instead of
     counting the column again (only which values occur how often matters here, not their order).
     """
     if factors is not None:
