@@ -50,17 +50,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     # a file stored before is reported from its sha256 alone, without parsing it again
     res = stored_as(engine, data, Path(args.file).name)
     if res is None:  # the same answers in another export (another platform): refused unless allowed
-        from analysis.store.series import prepared_upload
+        from analysis.prepare import prepare_wave
+        from analysis.store import find_codebook
+        from analysis.store.series import likely_duplicates
 
-        extra, dups = prepared_upload(engine, data, Path(args.file).name, codebook=codebook, format=args.format)
+        prepared = prepare_wave(data, Path(args.file).name, codebook, format=args.format,
+                                saved=lambda key: find_codebook(engine, key))
+        dups = likely_duplicates(engine, prepared.dataset)
         if dups and not args.allow_duplicate:
             d = dups[0]
             raise ValueError(f"这些答卷与已有批次 #{d['wave_id']}「{d['name']}」的 {d['share']:.0%} 相同，可能是同一次调查"
                              "从另一平台导出的文件；确认要另存为新批次请加 --allow-duplicate。"
                              f" {d['share']:.0%} of these responses equal wave #{d['wave_id']}; likely the same survey"
                              " exported twice. Add --allow-duplicate to store it anyway.")
-        res = ingest_file(engine, data, Path(args.file).name, wave=args.wave, meta=meta, codebook=codebook,
-                          user=args.user, format=args.format, **extra)
+        res = ingest_file(engine, prepared, wave=args.wave, meta=meta, user=args.user)
         res.warnings += [f"可能与批次 #{d['wave_id']} 重复 possible duplicate of wave #{d['wave_id']}" for d in dups]
     if args.json:
         print(json.dumps({"wave_id": res.wave_id, "name": res.name, "created": res.created,
