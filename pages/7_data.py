@@ -191,7 +191,7 @@ def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.D
     for message in ds.warnings:
         st.warning(_plain(message))
     areas = sorted(set(ds.items["area"]))
-    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=", ".join(areas)))
+    st.caption(t("data_items_summary", lang, k=len(ds.items), areas="、".join(area_label(a, lang) for a in areas)))
     total, cells = _unknown_cells(state["survey"], ds, edited, MAX_LISTED_CELLS)
     if total:
         st.warning(t("data_unknown_cells", lang, n=total))

@@ -108,8 +108,8 @@ def test_upload_edit_codebook_save_and_see_wave(app_server, page):
     finally:
         engine.dispose()
 
-    # the overview's wave selector offers the new wave
-    _nav(page, "总览")
+    # the overview of the saved wave (its own series: a questionnaire not seen before) offers the new wave
+    act(page, lambda: page.get_by_role("link", name=t("data_open_overview", "zh")).click())
     from ui.i18n import t as t_core
 
     page.locator(SIDEBAR).get_by_role("combobox", name=t_core("f_wave", "zh")).click()
