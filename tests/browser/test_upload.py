@@ -78,10 +78,11 @@ def test_upload_edit_codebook_save_and_see_wave(app_server, page):
     editor.scroll_into_view_if_needed()
     box = editor.bounding_box()
     page.mouse.click(box["x"] + 30, box["y"] + 35 + 17)  # first body cell: gives the grid the focus
+    page.wait_for_timeout(300)  # on a loaded machine the first key presses could arrive before the focus
     for _ in range(4):
-        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight", delay=30)
     for _ in range(7):
-        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowDown", delay=30)
     page.keyboard.press("Enter")
     page.wait_for_timeout(300)
     page.keyboard.press("ControlOrMeta+a")
