@@ -74,7 +74,7 @@ if areas is not None and len(areas):
                     extra.append(view.t("best_on_record"))
             with col.container(border=True):
                 st.metric(
-                    area_label(a.area, lang),
+                    w.plain(area_label(a.area, lang)),
                     fmt_pct(a.satisfaction_rate),
                     delta=delta,
                     delta_color="off" if flat else "normal",
@@ -89,6 +89,9 @@ if areas is not None and len(areas):
                         ]
                     )
                 )
+                if not view.present:  # the area's comments and interview records (issue 13)
+                    st.page_link("pages/8_feedback.py", label=view.t("fb_link_from_overview"), icon=":material/forum:",
+                                 query_params={**view.params, "fb_area": a.area})
     if trend_now is not None:
         st.caption(view.t("series_prev", name=view.wave_name(upto[-2])) + " · " + view.t("sig_mark_area"))
 w.definition_caption(view)

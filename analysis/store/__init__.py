@@ -54,6 +54,21 @@ from analysis.store.blobs import dataset_from_blobs, dataset_to_blobs
 from analysis.store.codebooks import find_codebook, save_codebook
 from analysis.store.demo import ensure_demo
 from analysis.store.engine import close_engine, data_version, default_url, get_engine
+from analysis.store.feedback import (  # feedback records (issue 13)
+    FEEDBACK_COLUMNS,
+    FeedbackImportResult,
+    add_feedback,
+    add_lexicon_word,
+    feedback_lexicon_words,
+    find_feedback_file,
+    import_feedback,
+    link_feedback_action,
+    list_feedback,
+    remove_lexicon_word,
+    retag_feedback,
+    store_lexicon,
+    update_feedback,
+)
 from analysis.store.ingest import IngestResult, find_upload, ingest_file, stored_as
 from analysis.store.schema import (
     AUDIT_COLUMNS,
@@ -79,6 +94,7 @@ from analysis.store.series import (
     series_waves,
     suggest_series,
 )
+from analysis.store.settings import get_setting, get_settings, set_setting, settings  # issue 10
 from analysis.store.wave_ops import (
     delete_wave,
     list_waves,
@@ -153,4 +169,13 @@ __all__ = [
     "verification_waves",
     "series_catalog",
     "verify_actions",
+    # feedback records (issue 13)
+    "FEEDBACK_COLUMNS", "FeedbackImportResult", "add_feedback", "add_lexicon_word", "feedback_lexicon_words",
+    "find_feedback_file", "import_feedback", "link_feedback_action", "list_feedback", "remove_lexicon_word",
+    "retag_feedback", "store_lexicon", "update_feedback",
+    # issue 10: deployment settings
+    "settings",
+    "get_setting",
+    "get_settings",
+    "set_setting",
 ]

@@ -50,6 +50,9 @@ def ensure_demo(engine: Engine, *, user: str = "demo") -> bool:
         from analysis.store.actions import _seed_demo_actions
 
         _seed_demo_actions(conn, user)  # the demo's 整改台账, verified against these waves
+        from analysis.store.feedback import seed_demo_feedback
+
+        seed_demo_feedback(conn, user=user)  # the 2019 campaign's interview and petition records
     return True
 
 
