@@ -163,7 +163,7 @@ def _show_validation(prepared: PreparedWave, lang: str) -> None:
     for message in ds.warnings:
         st.warning(_plain(message))
     areas = sorted(set(ds.items["area"]))
-    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=_plain(", ".join(map(str, areas)))))
+    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=_plain("、".join(area_label(a, lang) for a in areas))))
     total = len(prepared.unknown)
     if total:
         st.warning(t("data_unknown_cells", lang, n=total))
