@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from pathlib import Path
 
@@ -55,14 +56,24 @@ def summary_dict(ds, *, basic_satisfied: bool = False, exclude_flagged: bool = F
     except ValueError as exc:
         rel = {"cronbach_alpha": None, "ci_low": None, "ci_high": None, "n_items": int(work.answers.shape[1])}
         warnings.append(str(exc))
+    empty = [str(r.label) for r in items.itertuples(index=False) if not r.n_valid]
+    if empty:  # e.g. every answer 不了解: the item has no rate; say so instead of dropping it silently
+        warnings.append(
+            f"{len(empty)} 道题没有有效答案（全部为不了解/不适用或未答），不计满意率：{'、'.join(empty[:10])}"
+            f"{' …' if len(empty) > 10 else ''}。 {len(empty)} item(s) have no valid answer (all don't know / N/A"
+            " or skipped) and get no rate."
+        )
     item_list = []
+    counts_of = {  # one pass over the counts (a per-item filter was quadratic in the number of items)
+        item: {str(lab): int(n) for lab, n in zip(part["label"], part["count"], strict=False)}
+        for item, part in counts.groupby("item", sort=False)
+    }
     for r in items.itertuples(index=False):
-        c = counts[counts["item"] == r.item]
         item_list.append({
             "column": r.item, "label": r.label, "area": r.area, "scale": r.scale,
             "n_valid": int(r.n_valid), "n_satisfied": int(r.n_satisfied),
             "satisfaction_rate": _num(r.satisfaction_rate), "ci_low": _num(r.ci_low), "ci_high": _num(r.ci_high),
-            "mean": _num(r.mean), "counts": {str(lab): int(n) for lab, n in zip(c["label"], c["count"], strict=False)},
+            "mean": _num(r.mean), "counts": counts_of.get(r.item, {}),
         })
     area_list = [
         {"area": r.area, "n_items": int(r.n_items), "n_valid": int(r.n_valid), "n_satisfied": int(r.n_satisfied),
@@ -92,7 +103,30 @@ def _flag_rows(ds) -> pd.DataFrame:
     return out[["row", "resp_id", "reasons"]]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _terminal_text(value: object) -> str:
+    """Text for the plain-table output: control characters (terminal escape codes, bidi overrides)
+    removed so a header from a file cannot move the cursor, recolour or retitle the terminal."""
+    return _CONTROL.sub("", str(value)).replace("\n", " ").replace("\t", " ")
+
+
 def _print_table(d: dict) -> None:
+    print(_render_table(d))
+
+
+def _render_table(d: dict) -> str:
+    import contextlib
+    import io
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        _print_table_raw(d)
+    return "\n".join(_terminal_text(line) for line in buf.getvalue().rstrip("\n").split("\n"))
+
+
+def _print_table_raw(d: dict) -> None:
     pct = lambda x: "  -  " if x is None else f"{x * 100:5.1f}%"  # noqa: E731
     print(f"格式 format: {d['format']}   编码 encoding: {d['encoding']}   答卷 responses: {d['n_responses']}")
     for scale, spec in d["definition"]["scales"].items():

@@ -1,26 +1,311 @@
-"""Anonymity protection for breakdown tables: small-cell and complementary suppression.
+"""Anonymity: the one module that decides whether a breakdown figure may be shown.
 
-A breakdown (respondent group × item/area) must not reveal the answers of fewer than k people
-(DESIGN.md, "Anonymity", default k = 5). Hiding the small cells alone is not enough when row or
-column totals are shown elsewhere: a single hidden cell in a row equals the row total minus the
-visible cells. Complementary (secondary) suppression therefore hides one more cell in every row or
-column that has exactly one hidden cell — the smallest visible one — and repeats until no row or
-column has a lone hidden cell (the standard rule of statistical disclosure control, e.g.
-Hundepool et al., *Statistical Disclosure Control*, Wiley 2012, §5.2 "secondary suppression").
+Every page and every export asks this module (docs/METRICS.md, "Anonymity policy"); no page
+computes its own suppression.
+
+* :func:`min_group` — the deployment's threshold k: ``SURVEY_MIN_GROUP`` (default 5), raised (never
+  lowered) by the managers' setting stored in the database. :func:`viewer_k` lets a viewer raise it
+  for their own view, never lower it.
+* :func:`protect` — cell suppression on a set of cells tied together by published margins
+  (linear relations such as "the groups of an item add up to the item's total"). A cell describing
+  1…k−1 respondents is hidden (primary); more cells are hidden (complementary) until
+
+  1. no hidden small cell is *determined* by the published figures — tested exactly: a hidden
+     cell is determined iff its unit vector lies in the row space of the margin relations
+     restricted to the hidden cells (linear-algebra audit, Hundepool et al., *Statistical
+     Disclosure Control*, Wiley 2012, §5.2–5.3 "secondary suppression", "audit");
+  2. in every margin the hidden cells that still have respondents pool at least k respondents
+     (so "total minus the visible cells" describes at least k people), unless every such cell of
+     the margin is hidden (then only the margin itself is published).
+
+  Cells with no respondents protect nothing: they are known to be empty, so they never count as a
+  hidden partner. Respondents outside every group (no value in the breakdown column) are an
+  unpublished cell of each margin and are protected like a group.
+* :func:`suppress` — the two-way (group × key) form used by the tests and simple tables;
+  :func:`suppress_breakdown` — group × item and group × area at once, with the relation
+  "a group's area figure pools its item figures", so the item and area breakdowns agree.
+* Filters (exclude flagged responses): a filtered cell that differs from the unfiltered one by
+  1…k−1 respondents would reveal those respondents; :func:`filter_difference` marks it and the
+  cell is then protected as a small cell (reason ``filter_difference``).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-__all__ = ["SUPPRESS_REASONS", "DEFAULT_K", "suppress"]
+__all__ = [
+    "SUPPRESS_REASONS",
+    "DEFAULT_K",
+    "K_MAX",
+    "ENV_VAR",
+    "SETTING_KEY",
+    "Line",
+    "min_group",
+    "viewer_k",
+    "parse_k",
+    "protect",
+    "suppress",
+    "suppress_breakdown",
+    "filter_difference",
+    "guard_totals",
+    "respondents_per_key",
+    "shown",
+]
 
 DEFAULT_K = 5
+K_MAX = 100
+ENV_VAR = "SURVEY_MIN_GROUP"
+SETTING_KEY = "min_group"
 SUPPRESS_REASONS: dict[str, tuple[str, str]] = {
     "small_cell": ("人数少于阈值，已隐藏", "fewer respondents than the threshold; hidden"),
     "complementary": ("为防止由合计反推而一并隐藏", "hidden so a small cell cannot be recovered from totals"),
+    "filter_difference": (
+        "与未筛选时相差不足阈值人数，已隐藏",
+        "differs from the unfiltered figure by fewer respondents than the threshold; hidden",
+    ),
 }
+
+
+def parse_k(value: Any, *, what: str = ENV_VAR) -> int:
+    """A threshold from text or a number: an integer 1…K_MAX, else a bilingual ValueError."""
+    try:
+        k = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{what} 必须是 1–{K_MAX} 的整数，当前为 {value!r}。 {what} must be an integer from 1 to {K_MAX}, got {value!r}."
+        ) from None
+    if not 1 <= k <= K_MAX:
+        raise ValueError(
+            f"{what} 必须是 1–{K_MAX} 的整数，当前为 {k}。 {what} must be an integer from 1 to {K_MAX}, got {k}."
+        )
+    return k
+
+
+def min_group(settings: Any = None) -> int:
+    """The deployment's anonymity threshold k.
+
+    Parameters
+    ----------
+    settings : a SQLAlchemy engine (its stored settings are read), a mapping of settings (key
+        ``"min_group"``), or None (configuration only).
+
+    Returns
+    -------
+    ``max(SURVEY_MIN_GROUP or 5, the managers' setting)``: configuration sets the floor, the
+    managers' setting may raise it, nothing lowers it. An invalid ``SURVEY_MIN_GROUP`` falls back to
+    the default 5 (never to a lower value); an unreadable store falls back to configuration.
+    """
+    raw = os.environ.get(ENV_VAR, "").strip()
+    try:
+        floor = parse_k(raw) if raw else DEFAULT_K
+    except ValueError:
+        floor = DEFAULT_K
+    stored = None
+    if settings is not None and hasattr(settings, "connect"):
+        try:
+            from analysis.store.settings import get_setting
+
+            stored = get_setting(settings, SETTING_KEY)
+        except Exception:  # noqa: BLE001 — a store without the table (old schema) keeps the floor
+            stored = None
+    elif isinstance(settings, Mapping):
+        stored = settings.get(SETTING_KEY)
+    try:
+        manager = parse_k(stored) if stored not in (None, "") else 0
+    except ValueError:
+        manager = 0
+    return max(floor, manager)
+
+
+def viewer_k(deployment_k: int, requested: Any = None) -> int:
+    """The threshold for one viewer: the deployment's, or higher if the viewer asked for more."""
+    try:
+        asked = int(requested) if requested is not None else 0
+    except (TypeError, ValueError):
+        asked = 0
+    return max(int(deployment_k), min(asked, K_MAX))
+
+
+@dataclass(frozen=True)
+class Line:
+    """One published relation between cells: ``Σ coefs[j] · cell[cells[j]] = a published figure``.
+
+    ``pool`` says how the respondents of hidden cells on the positive side add up: ``"sum"`` when
+    the cells are disjoint groups of people (groups of one item), ``"max"`` when they are the same
+    people (the items of one group within an area). Cells with a negative coefficient are the
+    margin itself when it is a cell too (a group's area figure as the sum of its items).
+    """
+
+    cells: np.ndarray
+    coefs: np.ndarray
+    pool: str = "sum"
+
+
+def _determined(unknown: np.ndarray, lines: Sequence[Line], n: int) -> np.ndarray:
+    """Which unknown cells the published relations fix exactly (rank test on the relations)."""
+    idx = np.flatnonzero(unknown)
+    out = np.zeros(n, dtype=bool)
+    if not len(idx):
+        return out
+    pos = -np.ones(n, dtype=np.int64)
+    pos[idx] = np.arange(len(idx))
+    rows = []
+    for line in lines:
+        p = pos[line.cells]
+        m = p >= 0
+        if m.any():
+            r = np.zeros(len(idx))
+            r[p[m]] = line.coefs[m]
+            rows.append(r)
+    if not rows:
+        return out
+    a = np.vstack(rows)
+    _, s, vt = np.linalg.svd(a, full_matrices=True)
+    rank = int((s > 1e-9 * max(1.0, s[0] if len(s) else 1.0)).sum())
+    null = vt[rank:].T  # basis of the null space: the directions the figures cannot see
+    free = np.linalg.norm(null, axis=1) > 1e-9 if null.shape[1] else np.zeros(len(idx), dtype=bool)
+    out[idx] = ~free
+    return out
+
+
+def _with(mask: np.ndarray, j: int) -> np.ndarray:
+    out = mask.copy()
+    out[j] = True
+    return out
+
+
+def protect(
+    counts: Sequence[int] | np.ndarray,
+    lines: Sequence[Line],
+    k: int,
+    *,
+    force: np.ndarray | None = None,
+    unpublished: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Primary and complementary suppression on cells tied by published relations.
+
+    Parameters
+    ----------
+    counts : respondents per cell (the count the threshold applies to).
+    lines : the published relations (:class:`Line`).
+    k : threshold (≥ 1): cells with ``0 < count < k`` are hidden (primary); empty cells are hidden
+        too but protect nothing.
+    force : cells to hide and protect as small cells whatever their count (filter differences,
+        cells already hidden at the deployment's threshold when a viewer raises k).
+    unpublished : cells never shown (respondents outside every group); they are protected when
+        small but are never chosen as complementary cells.
+
+    Returns
+    -------
+    ``(hidden, primary)`` boolean arrays. Guarantees (module docstring): no hidden small cell is
+    determined by the relations; every relation's hidden non-empty cells on its positive side pool
+    ≥ k respondents, or all its non-empty cells are hidden. Greedy choice: the smallest visible
+    non-empty cell of the relation at fault (ties: first in order).
+    """
+    k = int(k)
+    if k < 1:
+        raise ValueError(f"匿名阈值 k 必须 ≥ 1，当前为 {k}。 The anonymity threshold k must be at least 1, got {k}.")
+    c = np.asarray(counts, dtype=float)
+    c = np.where(np.isfinite(c), c, 0.0)
+    n = len(c)
+    forced = np.zeros(n, dtype=bool) if force is None else np.asarray(force, dtype=bool)
+    never = np.zeros(n, dtype=bool) if unpublished is None else np.asarray(unpublished, dtype=bool)
+    nonempty = c > 0
+    primary = (nonempty & (c < k)) | (forced & nonempty)
+    hidden = (c < k) | forced | never
+    lines_of: list[list[int]] = [[] for _ in range(n)]
+    for li, line in enumerate(lines):
+        for j in line.cells:
+            lines_of[int(j)].append(li)
+
+    def candidate(line: Line) -> int | None:
+        pick = line.cells[(line.coefs > 0) & ~hidden[line.cells] & nonempty[line.cells] & ~never[line.cells]]
+        if not len(pick):
+            neg = line.cells[(line.coefs < 0) & ~hidden[line.cells] & nonempty[line.cells] & ~never[line.cells]]
+            return int(neg[0]) if len(neg) else None
+        return int(pick[np.argmin(c[pick])])
+
+    for _ in range(n + 1):
+        unknown = hidden & nonempty
+        add: set[int] = set()
+        for line in lines:
+            cells, coefs = line.cells, line.coefs
+            pos = cells[coefs > 0]
+            if (coefs < 0).any() and unknown[cells[coefs < 0]].any():
+                continue  # the margin is itself hidden: the relation publishes nothing about the pool
+            hid = pos[unknown[pos]]
+            if not len(hid) or not (~hidden[pos] & nonempty[pos]).any():
+                continue
+            pooled = c[hid].sum() if line.pool == "sum" else c[hid].max()
+            if pooled < k:
+                j = candidate(line)
+                if j is not None:
+                    add.add(j)
+        if not add:
+            det = _determined(unknown, lines, n) & primary
+            for j in np.flatnonzero(det):
+                near = set()  # visible cells on the relations of j and of the hidden cells next to j
+                for li in lines_of[j]:
+                    cells = lines[li].cells
+                    near.update(cells.tolist())
+                    for other in cells[unknown[cells]]:
+                        for lj in lines_of[int(other)]:
+                            near.update(lines[lj].cells.tolist())
+                options = sorted(
+                    (x for x in near if not hidden[x] and nonempty[x] and not never[x]), key=lambda x: (c[x], x)
+                )
+                pick = next((x for x in options[:24] if not _determined(_with(unknown, x), lines, n)[j]), None)
+                if pick is None and options:
+                    pick = options[0]
+                if pick is not None:
+                    add.add(pick)
+                    break  # one at a time: the next audit sees its effect
+            if not add and det.any():  # every relation of the cell is hidden already: widen to all
+                rest = np.flatnonzero(~hidden & nonempty & ~never)
+                if len(rest):
+                    add.add(int(rest[np.argmin(c[rest])]))
+        if not add:
+            break
+        hidden[list(add)] = True
+    return hidden, primary
+
+
+def _reasons(hidden: np.ndarray, primary: np.ndarray, counts: np.ndarray, k: int, filtered: np.ndarray) -> pd.array:
+    small = (np.asarray(counts, dtype=float) < k) | (primary & ~filtered)
+    reason = np.where(
+        hidden & small, "small_cell", np.where(hidden & filtered, "filter_difference", np.where(hidden, "complementary", None))
+    )
+    return pd.array(reason, dtype="string")
+
+
+def _blank(out: pd.DataFrame, value_cols: Sequence[str], hidden: np.ndarray) -> None:
+    for col in value_cols:
+        series = out[col]
+        if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+            series = series.astype("Int64" if pd.api.types.is_integer_dtype(series.dtype) else "boolean")
+        elif not pd.api.types.is_float_dtype(series.dtype):
+            series = series.astype(object)
+        out[col] = series.mask(hidden)
+
+
+def _check(table: pd.DataFrame, needed: Sequence[str], k: int) -> None:
+    absent = [c for c in dict.fromkeys(needed) if c not in table.columns]
+    if absent:
+        raise ValueError(
+            f"表中缺少列 {absent}，无法进行匿名化处理。 The table lacks column(s) {absent} needed for suppression."
+        )
+    if int(k) < 1:
+        raise ValueError(f"匿名阈值 k 必须 ≥ 1，当前为 {k}。 The anonymity threshold k must be at least 1, got {k}.")
+
+
+def _counts(table: pd.DataFrame, col: str) -> np.ndarray:
+    return pd.to_numeric(table[col], errors="coerce").astype("Float64").fillna(0).to_numpy(dtype=float)
 
 
 def suppress(
@@ -31,6 +316,9 @@ def suppress(
     k: int = DEFAULT_K,
     group_col: str,
     key_col: str,
+    outside: Mapping[Any, int] | None = None,
+    rows_published: bool = True,
+    force: Sequence[bool] | None = None,
 ) -> pd.DataFrame:
     """Hide cells describing fewer than ``k`` respondents, plus the cells needed to protect them.
 
@@ -41,63 +329,188 @@ def suppress(
     value_cols : columns blanked (set to NA) in suppressed cells. Include ``count_col`` to hide it too.
     k : threshold (≥ 1).
     group_col, key_col : the two dimensions. Rows of the cross table are groups, columns are keys.
+        Each key's total over the groups is published (an item's or area's total).
+    outside : respondents of each key outside every group (no value in the breakdown column); they
+        are part of the key's total, so a small number of them is protected like a small group.
+    rows_published : also treat each group's total over the keys as published (``"max"`` pooling).
+    force : cells to hide as small cells whatever their count (see :func:`filter_difference`).
 
     Returns
     -------
     A copy of ``table`` with ``suppressed`` (bool) and ``suppress_reason`` (``"small_cell"``,
-    ``"complementary"`` or NA) appended and ``value_cols`` blanked where suppressed (integer
-    columns become nullable ``Int64``).
-
-    Notes
-    -----
-    Complementary rule: while some group (or key) has exactly one suppressed cell among at least
-    two cells, also suppress its smallest unsuppressed cell (ties: first in table order). This
-    terminates because each pass suppresses at least one more cell.
+    ``"complementary"``, ``"filter_difference"`` or NA) appended and ``value_cols`` blanked where
+    suppressed (integer columns become nullable ``Int64``). See :func:`protect` for the guarantees.
     """
-    needed = [count_col, group_col, key_col, *value_cols]
-    absent = [c for c in dict.fromkeys(needed) if c not in table.columns]
-    if absent:
-        raise ValueError(
-            f"表中缺少列 {absent}，无法进行匿名化处理。 The table lacks column(s) {absent} needed for suppression."
-        )
-    if int(k) < 1:
-        raise ValueError(f"匿名阈值 k 必须 ≥ 1，当前为 {k}。 The anonymity threshold k must be at least 1, got {k}.")
+    _check(table, [count_col, group_col, key_col, *value_cols], k)
     out = table.copy()
-    counts = pd.to_numeric(out[count_col], errors="coerce").astype("Float64").fillna(0).to_numpy(dtype=float)
-    primary = counts < k
-    hidden = primary.copy()
+    counts = _counts(out, count_col)
     groups = pd.factorize(out[group_col])[0]
-    keys = pd.factorize(out[key_col])[0]
-    order = np.arange(len(out))
-
-    def lone_fix(dim: np.ndarray) -> bool:
-        changed = False
-        for d in np.unique(dim):
-            cells = order[dim == d]
-            if len(cells) < 2:
-                continue
-            n_hidden = hidden[cells].sum()
-            if n_hidden == 1:
-                visible = cells[~hidden[cells]]
-                pick = visible[np.argmin(counts[visible])]  # argmin returns the first of ties
-                hidden[pick] = True
-                changed = True
-        return changed
-
-    while True:
-        changed_rows = lone_fix(groups)
-        changed_cols = lone_fix(keys)
-        if not (changed_rows or changed_cols):
-            break
-
+    keys, key_values = pd.factorize(out[key_col])
+    n = len(out)
+    extra = np.array([float((outside or {}).get(kv, 0) or 0) for kv in key_values])
+    all_counts = np.concatenate([counts, extra])
+    never = np.concatenate([np.zeros(n, dtype=bool), np.ones(len(extra), dtype=bool)])
+    forced = np.zeros(n + len(extra), dtype=bool)
+    if force is not None:
+        forced[:n] = np.asarray(force, dtype=bool)
+    order = np.arange(n)
+    lines = []
+    for kk in range(len(key_values)):
+        cells = np.concatenate([order[keys == kk], [n + kk]])
+        lines.append(Line(cells, np.ones(len(cells)), "sum"))
+    if rows_published:
+        for gg in np.unique(groups):
+            cells = order[groups == gg]
+            if len(cells) >= 2:
+                lines.append(Line(cells, np.ones(len(cells)), "max"))
+    hidden, primary = protect(all_counts, lines, k, force=forced, unpublished=never)
+    hidden, primary = hidden[:n], primary[:n]
     out["suppressed"] = hidden
-    reason = np.where(primary, "small_cell", np.where(hidden, "complementary", None))
-    out["suppress_reason"] = pd.array(reason, dtype="string")
-    for col in value_cols:
-        series = out[col]
-        if pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
-            series = series.astype("Int64" if pd.api.types.is_integer_dtype(series.dtype) else "boolean")
-        elif not pd.api.types.is_float_dtype(series.dtype):
-            series = series.astype(object)
-        out[col] = series.mask(hidden)
+    out["suppress_reason"] = _reasons(hidden, primary, counts, k, forced[:n])
+    _blank(out, value_cols, hidden)
+    return out
+
+
+def suppress_breakdown(
+    items: pd.DataFrame,
+    areas: pd.DataFrame,
+    area_of: Mapping[Any, Any],
+    *,
+    k: int,
+    count_col: str = "n_respondents",
+    outside_items: Mapping[Any, int] | None = None,
+    outside_areas: Mapping[Any, int] | None = None,
+    force_items: Sequence[bool] | None = None,
+    force_areas: Sequence[bool] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Protect the group × item and group × area breakdowns of one wave together.
+
+    Published relations: each item's and each area's total over the groups (plus the respondents
+    outside every group), and each group's area figure as the pool of its item figures in that area
+    (``Σ items − area = 0``; respondents overlap, ``"max"`` pooling). Both tables need the columns
+    ``group``, ``key`` and ``count_col``; ``area_of`` maps an item key to its area key.
+
+    Returns
+    -------
+    ``(items, areas)`` copies with ``suppressed`` and ``suppress_reason`` appended (no figure
+    blanked: the caller blanks with the mask it gets).
+    """
+    _check(items, ["group", "key", count_col], k)
+    _check(areas, ["group", "key", count_col], k)
+    ni, na = len(items), len(areas)
+    ik, ikeys = pd.factorize(items["key"])
+    ak, akeys = pd.factorize(areas["key"])
+    oi = np.array([float((outside_items or {}).get(x, 0) or 0) for x in ikeys])
+    oa = np.array([float((outside_areas or {}).get(x, 0) or 0) for x in akeys])
+    counts = np.concatenate([_counts(items, count_col), _counts(areas, count_col), oi, oa])
+    base_o = ni + na
+    never = np.zeros(len(counts), dtype=bool)
+    never[base_o:] = True
+    forced = np.zeros(len(counts), dtype=bool)
+    if force_items is not None:
+        forced[:ni] = np.asarray(force_items, dtype=bool)
+    if force_areas is not None:
+        forced[ni : ni + na] = np.asarray(force_areas, dtype=bool)
+    lines: list[Line] = []
+    i_idx, a_idx = np.arange(ni), np.arange(na) + ni
+    for j in range(len(ikeys)):
+        cells = np.concatenate([i_idx[ik == j], [base_o + j]])
+        lines.append(Line(cells, np.ones(len(cells)), "sum"))
+    for j in range(len(akeys)):
+        cells = np.concatenate([a_idx[ak == j], [base_o + len(ikeys) + j]])
+        lines.append(Line(cells, np.ones(len(cells)), "sum"))
+    area_cell = {(g, a): i for g, a, i in zip(areas["group"], areas["key"], a_idx, strict=True)}
+    members: dict[int, list[int]] = {}
+    for g, key, i in zip(items["group"], items["key"], i_idx, strict=True):
+        parent = area_cell.get((g, area_of.get(key)))
+        if parent is not None:
+            members.setdefault(parent, []).append(int(i))
+    for parent, kids in members.items():
+        cells = np.array([*kids, parent])
+        lines.append(Line(cells, np.array([1.0] * len(kids) + [-1.0]), "max"))
+    hidden, primary = protect(counts, lines, k, force=forced, unpublished=never)
+    out = []
+    for table, sl in ((items, slice(0, ni)), (areas, slice(ni, ni + na))):
+        t = table.copy()
+        t["suppressed"] = hidden[sl]
+        t["suppress_reason"] = _reasons(hidden[sl], primary[sl], counts[sl], k, forced[sl])
+        out.append(t)
+    return out[0], out[1]
+
+
+def filter_difference(unfiltered: Sequence[float], filtered: Sequence[float], k: int) -> np.ndarray:
+    """Cells a filter changed by 1…k−1 respondents: showing both versions would reveal them.
+
+    Parameters
+    ----------
+    unfiltered, filtered : respondents per cell without and with the filter (same cell order).
+    k : threshold.
+
+    Returns
+    -------
+    Boolean array, True where ``0 < unfiltered − filtered < k``.
+    """
+    a = np.nan_to_num(np.asarray(unfiltered, dtype=float))
+    b = np.nan_to_num(np.asarray(filtered, dtype=float))
+    d = a - b
+    return (d > 0) & (d < int(k))
+
+
+def shown(table: pd.DataFrame) -> pd.Series:
+    """True for the rows (cells) of a protected table that may be shown."""
+    if table is None or "suppressed" not in table.columns:
+        return pd.Series(True, index=getattr(table, "index", None), dtype=bool)
+    return ~table["suppressed"].fillna(True).astype(bool)
+
+
+def respondents_per_key(ds: Any, level: str = "item") -> dict:
+    """Respondents with at least one valid answer per item (``level="item"``) or per area."""
+    from analysis.metrics import _codes
+
+    out: dict = {}
+    answered: dict = {}
+    for item, area in zip(ds.items["item"], ds.items["area"], strict=True):
+        got = _codes(ds.answers, item) > 0
+        key = item if level == "item" else area
+        answered[key] = answered[key] | got if key in answered else got
+    for key, mask in answered.items():
+        out[key] = int(mask.sum())
+    return out
+
+
+def guard_totals(table: pd.DataFrame, ds: Any, baseline: Any, *, level: str, k: int) -> pd.DataFrame:
+    """Blank the figures of keys a filter changed by 1…k−1 respondents (see :func:`filter_difference`).
+
+    Parameters
+    ----------
+    table : a per-item (``item`` column: item_summary, label_counts) or per-area (``area`` column:
+        area_summary) table computed on the filtered ``ds``.
+    ds, baseline : the filtered and the unfiltered dataset; ``baseline=None`` (no filter) returns
+        ``table`` unchanged.
+    level : ``"item"`` or ``"area"``.
+    k : the threshold.
+
+    Returns
+    -------
+    A copy with every numeric figure of the affected keys set to NA.
+    """
+    if baseline is None or table is None or not len(table):
+        return table
+    col = "item" if level == "item" else "area"
+    if col not in table.columns:
+        return table
+    now, before = respondents_per_key(ds, level), respondents_per_key(baseline, level)
+    keys = list(now)
+    bad = {key for key, hit in zip(keys, filter_difference([before.get(x, 0) for x in keys], [now[x] for x in keys], k),
+                                   strict=True) if hit}
+    if not bad:
+        return table
+    out = table.copy()
+    mask = out[col].isin(bad).to_numpy()
+    for name in out.columns:
+        if name != col and pd.api.types.is_numeric_dtype(out[name].dtype) and not pd.api.types.is_bool_dtype(out[name].dtype):
+            series = out[name]
+            if pd.api.types.is_integer_dtype(series.dtype):
+                series = series.astype("Int64")
+            out[name] = series.mask(mask)
     return out

@@ -15,7 +15,11 @@ lets anyone open the charts while uploads, edits and deletions need a ``manager`
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
+import hmac
+import ipaddress
 import os
+import unicodedata
 from dataclasses import dataclass
 
 import bcrypt
@@ -42,6 +46,10 @@ __all__ = [
     "list_users",
     "set_password",
     "open_viewing",
+    "check_name",
+    "is_loopback",
+    "verify_admin_token",
+    "NAME_MAX",
 ]
 
 # role key → (zh, en) title; managers upload, edit and delete, viewers only read.
@@ -100,13 +108,33 @@ def verify_password(pw: str, hashed: str) -> bool:
         return False
 
 
-def _clean_name(name: str) -> str:
-    name = (name or "").strip()
+NAME_MAX = 100
+# The lock-out row of the first-manager token (issue 10): a name no account can have.
+_TOKEN_KEY = "\u2063admin-token"
+
+
+def check_name(name: str) -> str:
+    """A login name, stripped; ValueError (bilingual) when it cannot be one — before any query.
+
+    Rules: 1…``NAME_MAX`` (100) characters; no control or format characters (NUL, escape codes,
+    invisible separators), no line breaks.
+    """
+    if not isinstance(name, str):
+        raise ValueError("用户名必须是文字。 The user name must be text.")
+    name = name.strip()
     if not name:
         raise ValueError("用户名不能为空。 The user name must not be empty.")
-    if len(name) > 100:
-        raise ValueError("用户名过长（最多 100 个字符）。 The user name is longer than 100 characters.")
+    if len(name) > NAME_MAX:
+        raise ValueError(f"用户名过长（最多 {NAME_MAX} 个字符）。 The user name is longer than {NAME_MAX} characters.")
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") for ch in name):
+        raise ValueError(
+            "用户名含有不可见或控制字符，请只使用文字、数字和常用符号。"
+            " The user name contains invisible or control characters; use letters, digits and common symbols."
+        )
     return name
+
+
+_clean_name = check_name
 
 
 def create_user(engine: Engine, name: str, pw: str, role: str = "manager", *, user: str = "cli") -> User:
@@ -139,6 +167,49 @@ def set_password(engine: Engine, name: str, pw: str, *, user: str = "cli") -> No
         _audit(conn, user, "set_password", {"name": name})
 
 
+def _lock_error(locked_until: _dt.datetime, now: _dt.datetime) -> ValueError:
+    minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+    return ValueError(
+        f"登录失败次数过多，账户已锁定，请约 {minutes} 分钟后再试。"
+        f" Too many failed logins; this account is locked for about {minutes} more minute(s)."
+    )
+
+
+def _locked(conn, key: str, now: _dt.datetime) -> _dt.datetime | None:
+    until = conn.execute(sa.select(login_attempts.c.locked_until).where(login_attempts.c.name == key)).scalar()
+    return until if until is not None and until > now else None
+
+
+def _record_failure(conn, key: str, now: _dt.datetime) -> None:
+    """Count one failure atomically (one ``UPDATE … RETURNING``, inside the serialised write
+    transaction); lock at ``MAX_FAILURES``. A failure never clears a lock: an expired lock starts
+    a new count, a running one stays as it is."""
+    expired = sa.and_(login_attempts.c.locked_until.is_not(None), login_attempts.c.locked_until <= now)
+    failures = conn.execute(
+        login_attempts.update()
+        .where(login_attempts.c.name == key)
+        .values(
+            failures=sa.case((expired, 1), else_=login_attempts.c.failures + 1),
+            locked_until=sa.case((expired, None), else_=login_attempts.c.locked_until),
+            last_failed_at=now,
+        )
+        .returning(login_attempts.c.failures)
+    ).scalar()
+    if failures is None:
+        conn.execute(login_attempts.insert().values(name=key, failures=1, last_failed_at=now, locked_until=None))
+        failures = 1
+    if failures >= MAX_FAILURES:
+        done = conn.execute(
+            login_attempts.update()
+            .where(login_attempts.c.name == key, login_attempts.c.locked_until.is_(None))
+            .values(locked_until=now + _dt.timedelta(minutes=LOCK_MINUTES))
+        ).rowcount
+        if done:
+            _audit(conn, key if key != _TOKEN_KEY else None, "login_locked",
+                   {"name": key if key != _TOKEN_KEY else "SURVEY_ADMIN_TOKEN", "failures": int(failures),
+                    "minutes": LOCK_MINUTES})
+
+
 def authenticate(engine: Engine, name: str, pw: str, *, now: _dt.datetime | None = None) -> User | None:
     """The user when name and password match, else None.
 
@@ -146,44 +217,85 @@ def authenticate(engine: Engine, name: str, pw: str, *, now: _dt.datetime | None
     for ``LOCK_MINUTES`` (15) minutes; during the lock every attempt — even with the right password —
     raises ValueError saying how long to wait. A successful login resets the count.
 
+    Concurrency (issue 10, finding 9): the lock is checked before the password hash and again,
+    inside the serialised write transaction, after it; failures are counted by one atomic
+    ``UPDATE … RETURNING``; no write clears a running lock. A name that cannot be one (too long,
+    control characters, NUL) raises ValueError before any query.
+
     ``now`` (naive UTC) is for tests.
     """
-    name = (name or "").strip()
-    if not name:
+    if not (name or "").strip():
+        return None
+    name = check_name(name)
+    if name == _TOKEN_KEY:
         return None
     now = now or _now()
     with engine.connect() as conn:
-        lock = conn.execute(sa.select(login_attempts).where(login_attempts.c.name == name)).mappings().first()
+        until = _locked(conn, name, now)
         row = conn.execute(sa.select(users).where(users.c.name == name)).mappings().first()
-    if lock is not None and lock["locked_until"] is not None and lock["locked_until"] > now:
-        minutes = max(1, int((lock["locked_until"] - now).total_seconds() // 60) + 1)
-        raise ValueError(
-            f"登录失败次数过多，账户已锁定，请约 {minutes} 分钟后再试。"
-            f" Too many failed logins; this account is locked for about {minutes} more minute(s)."
-        )
+    if until is not None:
+        raise _lock_error(until, now)
     if row is not None:
         ok = verify_password(pw, row["password_hash"])
     else:
         verify_password(pw, _DUMMY_HASH.decode())  # same cost as a real check
         ok = False
     with _write(engine, bump=False) as conn:
-        if ok:
+        until = _locked(conn, name, now)  # a parallel attempt may have locked it meanwhile
+        if until is not None:
+            if not ok:
+                _record_failure(conn, name, now)
+            locked = until
+        elif ok:
             conn.execute(login_attempts.delete().where(login_attempts.c.name == name))
             conn.execute(users.update().where(users.c.id == row["id"]).values(last_login_at=now))
             return User(id=int(row["id"]), name=row["name"], role=row["role"])
-        cur = conn.execute(sa.select(login_attempts).where(login_attempts.c.name == name)).mappings().first()
-        failures = (0 if cur is None else int(cur["failures"])) + 1
-        locked_until = None
-        if failures >= MAX_FAILURES:
-            locked_until = now + _dt.timedelta(minutes=LOCK_MINUTES)
-            _audit(conn, name, "login_locked", {"name": name, "failures": failures, "minutes": LOCK_MINUTES})
-            failures = 0
-        values = {"failures": failures, "last_failed_at": now, "locked_until": locked_until}
-        if cur is None:
-            conn.execute(login_attempts.insert().values(name=name, **values))
         else:
-            conn.execute(login_attempts.update().where(login_attempts.c.name == name).values(**values))
+            _record_failure(conn, name, now)
+            locked = None
+    if locked is not None:
+        raise _lock_error(locked, now)
     return None
+
+
+def verify_admin_token(engine: Engine, given: str, *, now: _dt.datetime | None = None) -> bool:
+    """Is ``given`` the ``SURVEY_ADMIN_TOKEN``? Compared in constant time (``hmac.compare_digest`` of
+    SHA-256 digests) and rate-limited like a password: ``MAX_FAILURES`` wrong tokens lock the token
+    for ``LOCK_MINUTES``; during the lock ValueError says how long to wait. False when no token is set.
+    """
+    expected = os.environ.get("SURVEY_ADMIN_TOKEN", "")
+    if not expected:
+        return False
+    now = now or _now()
+    with engine.connect() as conn:
+        until = _locked(conn, _TOKEN_KEY, now)
+    if until is not None:
+        raise _lock_error(until, now)
+    ok = hmac.compare_digest(
+        hashlib.sha256((given or "").encode("utf-8", "surrogatepass")).digest(),
+        hashlib.sha256(expected.encode("utf-8", "surrogatepass")).digest(),
+    )
+    with _write(engine, bump=False) as conn:
+        until = _locked(conn, _TOKEN_KEY, now)
+        if until is not None:
+            raise _lock_error(until, now)
+        if ok:
+            conn.execute(login_attempts.delete().where(login_attempts.c.name == _TOKEN_KEY))
+            return True
+        _record_failure(conn, _TOKEN_KEY, now)
+    return False
+
+
+def is_loopback(address: str | None) -> bool:
+    """True for a loopback address: ``127.0.0.0/8``, ``::1`` and IPv4-mapped ``::ffff:127.0.0.1``."""
+    if not address:
+        return False
+    try:
+        ip = ipaddress.ip_address(str(address).strip().strip("[]").split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return bool((mapped or ip).is_loopback)
 
 
 def has_users(engine: Engine) -> bool:

@@ -28,6 +28,7 @@ __all__ = [
     "make_heatmap_figure",
     "make_alpha_figure",
     "make_ipa_figure",
+    "chart_text",
     "make_action_figure",
 ]
 
@@ -143,6 +144,24 @@ def _need(table: pd.DataFrame, cols: list[str], what: str) -> None:
         raise ValueError(f"{what} 的数据缺少列：{', '.join(missing)}。 {what} needs columns: {', '.join(missing)}.")
 
 
+def chart_text(text: object) -> str:
+    """User text made safe for a plotly label, legend, axis or hover (issue 10, finding 13).
+
+    Plotly renders a subset of HTML in text (``<a href>``, ``<b>``, ``<br>``, entities); escaping
+    ``&``, ``<`` and ``>`` shows the text as typed: ``<a href=x>`` stays those characters, no link.
+    """
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _safe_labels(table: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """A copy of ``table`` with the text of ``cols`` passed through :func:`chart_text`."""
+    df = table.copy()
+    for col in cols:
+        if col in df.columns:
+            df[col] = df[col].map(lambda v: v if v is None or (not isinstance(v, str) and pd.isna(v)) else chart_text(v))
+    return df
+
+
 def make_likert_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = False) -> go.Figure:
     """Diverging stacked bars of the answer distribution, one bar per item.
 
@@ -162,6 +181,7 @@ def make_likert_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool =
     number of traces is the number of answer options, not of items.
     """
     _need(table, ["item_label", "code", "answer", "share", "k"], "make_likert_figure")
+    table = _safe_labels(table, ["item_label", "answer"])
     items = list(dict.fromkeys(table["item_label"]))
     fig = go.Figure()
     if not items:
@@ -240,7 +260,7 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
         hover; optional ``color`` (per row, e.g. :func:`area_color`) fixes each line's colour.
     """
     _need(table, ["wave", "satisfaction_rate", "ci_low", "ci_high"], "make_trend_figure")
-    df = table.copy()
+    df = _safe_labels(table, ["wave", "name", "key"])
     if "name" not in df.columns:
         _need(df, ["key"], "make_trend_figure")
         df["name"] = df["key"].astype(str)
@@ -345,7 +365,7 @@ def make_heatmap_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool 
     stay visible.
     """
     _need(table, ["group", "satisfaction_rate"], "make_heatmap_figure")
-    df = table.copy()
+    df = _safe_labels(table, ["group", "name", "key"])
     if "name" not in df.columns:
         _need(df, ["key"], "make_heatmap_figure")
         df["name"] = df["key"].astype(str)
@@ -401,7 +421,7 @@ def make_alpha_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
         current α — items whose removal would raise reliability — are drawn in orange.
     """
     _need(table, ["alpha_if_deleted", "alpha"], "make_alpha_figure")
-    df = table.copy()
+    df = _safe_labels(table, ["name", "item"])
     if "name" not in df.columns:
         _need(df, ["item"], "make_alpha_figure")
         df["name"] = df["item"].astype(str)
@@ -447,7 +467,7 @@ def make_ipa_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = Fa
         Performance Analysis", J. Marketing 41(1), 1977; data-centred variant).
     """
     _need(table, ["label", "performance", "importance", "quadrant"], "make_ipa_figure")
-    df = table.dropna(subset=["performance", "importance"])
+    df = _safe_labels(table.dropna(subset=["performance", "importance"]), ["label"])
     fig = go.Figure()
     for quadrant, color in QUADRANT_COLORS.items():
         part = df[df["quadrant"] == quadrant]

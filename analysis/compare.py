@@ -18,6 +18,7 @@ from analysis.metrics import (
     _item_scales,
     _rate_columns,
     area_summary,
+    group_summary,
     item_summary,
 )
 from analysis.model import Dataset
@@ -223,20 +224,31 @@ def cluster_group_test(sat, valid, groups) -> tuple[float, int, float]:
     return chi2, m - 1, float(stats.chi2.sf(chi2, m - 1))
 
 
-def area_group_tests(ds: Dataset, by: str, *, basic_satisfied: bool = False, min_n: int = 5) -> pd.DataFrame:
+def area_group_tests(
+    ds: Dataset,
+    by: str,
+    *,
+    basic_satisfied: bool = False,
+    min_n: int = 5,
+    baseline: Dataset | None = None,
+    base_k: int | None = None,
+) -> pd.DataFrame:
     """Per service area: do the groups' pooled rates differ? (:func:`cluster_group_test`, Holm across areas.)
 
-    Groups with fewer than ``min_n`` people answering the area are left out of its test.
+    A group whose area cell is hidden in the breakdown (:func:`analysis.metrics.group_summary` at
+    area level with the same ``min_n``, ``baseline``, ``base_k``: small groups and the cells
+    protecting them) is left out of the area's test, so ``n_people`` reveals no hidden group.
 
     Returns
     -------
     DataFrame ``AREA_GROUP_TEST_COLUMNS``: ``n_answers`` (答题人次) and ``n_people`` of the groups tested.
     """
     gcodes, groups = _group_codes(ds, by)
+    cells = group_summary(ds, by, level="area", min_n=min_n, baseline=baseline, base_k=base_k)
+    shown = {(grp, key) for grp, key, sup in zip(cells["group"], cells["key"], cells["suppressed"], strict=True) if not sup}
     rows = []
     for area, (sat, valid) in respondent_area_counts(ds, basic_satisfied=basic_satisfied).items():
-        people = np.bincount(gcodes[gcodes >= 0], weights=(valid[gcodes >= 0] > 0), minlength=len(groups))
-        ok = np.flatnonzero(people >= min_n)
+        ok = np.array([i for i, grp in enumerate(groups) if (grp, area) in shown], dtype=np.int64)
         g = np.where(np.isin(gcodes, ok), gcodes, -1)
         chi2, dof, pval = cluster_group_test(sat, valid, g)
         used = (g >= 0) & (valid > 0)
@@ -332,7 +344,14 @@ def _chi2_independence(table: np.ndarray) -> tuple[float, int, float, float, int
 
 
 def group_tests(
-    ds: Dataset, by: str, *, basic_satisfied: bool = False, min_n: int = 5, categories: str = "codes"
+    ds: Dataset,
+    by: str,
+    *,
+    basic_satisfied: bool = False,
+    min_n: int = 5,
+    categories: str = "codes",
+    baseline: Dataset | None = None,
+    base_k: int | None = None,
 ) -> pd.DataFrame:
     """Does the answer distribution of each item differ between respondent groups?
 
@@ -347,8 +366,10 @@ def group_tests(
     ds : the coded survey.
     by : ``"group"`` or an attribute column of ``ds.respondents``.
     basic_satisfied : used with ``categories="satisfied"``: count 基本满意 as satisfied.
-    min_n : groups with fewer than ``min_n`` valid answers to the item are left out of its test
-        (anonymity and test validity).
+    min_n : anonymity threshold: a group whose cell of the item is hidden in the breakdown
+        (:func:`analysis.metrics.group_summary` with the same ``min_n``, ``baseline``, ``base_k``:
+        small groups and the cells protecting them) is left out of the item's test, so the test's
+        n never reveals a hidden group (issue 10, finding 4).
     categories : ``"codes"`` (default, every answer option) or ``"satisfied"`` (satisfied vs not).
 
     Returns
@@ -363,6 +384,8 @@ def group_tests(
     n_groups = len(groups)
     keep = gcodes >= 0
     g = gcodes[keep]
+    cells = group_summary(ds, by, level="item", min_n=min_n, baseline=baseline, base_k=base_k)
+    visible = {(grp, key) for grp, key, sup in zip(cells["group"], cells["key"], cells["suppressed"], strict=True) if not sup}
     rows = []
     for (item, label, area), scale in zip(
         ds.items[["item", "label", "area"]].itertuples(index=False, name=None), scales, strict=True
@@ -375,7 +398,7 @@ def group_tests(
         else:
             cat, n_cat = codes.astype(np.int64), scale.k + 1
         table = np.bincount(g * n_cat + cat, minlength=n_groups * n_cat).reshape(n_groups, n_cat)[:, 1:]
-        table = table[table.sum(axis=1) >= min_n]
+        table = table[[(grp, item) in visible for grp in groups]]
         rows.append((item, label, area, *_chi2_independence(table)))
     out = pd.DataFrame(rows, columns=["item", "label", "area", "chi2", "dof", "p_value", "cramers_v", "n", "low_expected"])
     out["p_holm"] = holm(out["p_value"].to_numpy(float)) if len(out) else []

@@ -283,25 +283,22 @@ def label_counts(ds: Dataset) -> pd.DataFrame:
     NaN when the item has no valid answer). Items in ``ds.items`` order, codes k … 1.
     """
     scales = _item_scales(ds)
-    parts = []
-    for item, scale in zip(ds.items["item"], scales, strict=True):
+    items, codes_out, labels, counts_out, shares = [], [], [], [], []
+    for item, scale in zip(ds.items["item"], scales, strict=True):  # one table at the end: linear in items
         counts = _counts(_codes(ds.answers, item), scale.k, item)[1:]
         total = counts.sum()
         codes = np.arange(scale.k, 0, -1)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "item": item,
-                    "code": codes,
-                    "label": [scale.label_of(c) for c in codes],
-                    "count": counts[codes - 1],
-                    "share": counts[codes - 1] / total if total else np.nan,
-                }
-            )
-        )
-    if not parts:
+        items += [item] * len(codes)
+        codes_out.append(codes)
+        labels += [scale.label_of(c) for c in codes]
+        counts_out.append(counts[codes - 1])
+        shares.append(counts[codes - 1] / total if total else np.full(len(codes), np.nan))
+    if not items:
         return pd.DataFrame({c: [] for c in LABEL_COUNT_COLUMNS})
-    out = pd.concat(parts, ignore_index=True)
+    out = pd.DataFrame(
+        {"item": pd.Series(items, dtype=object), "code": np.concatenate(codes_out), "label": labels,
+         "count": np.concatenate(counts_out), "share": np.concatenate(shares)}
+    )
     return out.astype({"code": "int64", "count": "int64", "share": "float64"})[LABEL_COUNT_COLUMNS]
 
 
@@ -349,47 +346,18 @@ def _group_codes(ds: Dataset, by: str) -> tuple[np.ndarray, list]:
     return codes, list(uniques)
 
 
-def group_summary(
-    ds: Dataset,
-    by: str,
-    *,
-    level: str = "item",
-    basic_satisfied: bool = False,
-    min_n: int = 5,
-    confidence: float = 0.95,
-) -> pd.DataFrame:
-    """Satisfaction per respondent group × item (or area), with anonymity suppression.
+def _breakdown_counts(ds: Dataset, by: str, level: str, basic_satisfied: bool) -> tuple[pd.DataFrame, dict]:
+    """Per group × key: answers, satisfied answers and respondents; and respondents outside every group.
 
-    Parameters
-    ----------
-    ds : the coded survey.
-    by : ``"group"`` or an attribute column of ``ds.respondents`` (campus, college …).
-        Respondents with no value in ``by`` are left out.
-    level : ``"item"`` (key = item column name) or ``"area"`` (key = area key, pooled over its items).
-    basic_satisfied : count 基本满意 as satisfied where the scale has it.
-    min_n : anonymity threshold k: a cell describing fewer than ``min_n`` respondents is hidden,
-        with complementary suppression (:func:`analysis.anonymity.suppress`).
-    confidence : coverage of the Wilson interval.
-
-    Returns
-    -------
-    DataFrame with ``GROUP_SUMMARY_COLUMNS``: the contract's
-    ``group, key, n_valid, n_satisfied, satisfaction_rate, ci_low, ci_high, suppressed`` followed by
-    ``suppress_reason`` (``small_cell`` | ``complementary`` | NA) and ``n_respondents`` (respondents
-    with at least one valid answer in the cell — the count the threshold applies to). Suppressed
-    cells have every figure blanked (NA). Rows ordered by group, then key.
+    Returns ``(table, outside)``: the long table (``group, key, n_valid, n_satisfied,
+    n_respondents``, groups sorted, keys in item order) and ``{key: respondents with no value in
+    ``by`` who answered the key}``.
     """
-    from analysis.anonymity import suppress
-
-    if level not in LEVELS:
-        raise ValueError(f"未知层级 unknown level '{level}'. 可用 valid: {', '.join(LEVELS)}")
-    confidence = _check_confidence(confidence)
     gcodes, groups = _group_codes(ds, by)
     scales = _item_scales(ds)
     n_groups = len(groups)
-    keep = gcodes >= 0
-    g = gcodes[keep]
-
+    g_all = np.where(gcodes >= 0, gcodes, n_groups).astype(np.int64)  # the last row: outside every group
+    n_rows = n_groups + 1
     keys: list = []
     key_of_item: list = []
     for item, area in zip(ds.items["item"], ds.items["area"], strict=True):
@@ -398,18 +366,17 @@ def group_summary(
             keys.append(key)
         key_of_item.append(keys.index(key))
     n_keys = len(keys)
-    valid = np.zeros((n_groups, n_keys), dtype=np.int64)
-    satisfied = np.zeros((n_groups, n_keys), dtype=np.int64)
-    n_resp = np.zeros((n_groups, n_keys), dtype=np.int64)
+    valid = np.zeros((n_rows, n_keys), dtype=np.int64)
+    satisfied = np.zeros((n_rows, n_keys), dtype=np.int64)
+    n_resp = np.zeros((n_rows, n_keys), dtype=np.int64)
     items_per_key = np.bincount(np.asarray(key_of_item, dtype=np.int64), minlength=n_keys)
     answered: dict[int, np.ndarray] = {}  # only for keys pooling several items (area level)
-    g_base = g.astype(np.int64)
     for item, scale, kidx in zip(ds.items["item"], scales, key_of_item, strict=True):
-        codes = _codes(ds.answers, item)[keep]
+        codes = _codes(ds.answers, item)
         _counts(codes, scale.k, item)  # range check
         # one bincount gives the groups × codes table of this item
-        table = np.bincount(g_base * (scale.k + 1) + codes, minlength=n_groups * (scale.k + 1))
-        table = table.reshape(n_groups, scale.k + 1)
+        table = np.bincount(g_all * (scale.k + 1) + codes, minlength=n_rows * (scale.k + 1))
+        table = table.reshape(n_rows, scale.k + 1)
         valid[:, kidx] += table[:, 1:].sum(axis=1)
         satisfied[:, kidx] += table[:, sorted(scale.satisfied_codes(basic_satisfied))].sum(axis=1)
         if items_per_key[kidx] == 1:
@@ -417,30 +384,98 @@ def group_summary(
         else:
             answered[kidx] = answered[kidx] | (codes > 0) if kidx in answered else codes > 0
     for kidx, mask in answered.items():
-        n_resp[:, kidx] = np.bincount(g[mask], minlength=n_groups)
-
+        n_resp[:, kidx] = np.bincount(g_all[mask], minlength=n_rows)
     table = pd.DataFrame(
         {
             "group": np.repeat(np.array(groups, dtype=object), n_keys),
             "key": np.tile(np.array(keys, dtype=object), n_groups),
-            "n_valid": valid.ravel(),
-            "n_satisfied": satisfied.ravel(),
-            "n_respondents": n_resp.ravel(),
+            "n_valid": valid[:n_groups].ravel(),
+            "n_satisfied": satisfied[:n_groups].ravel(),
+            "n_respondents": n_resp[:n_groups].ravel(),
         }
     )
+    return table, dict(zip(keys, n_resp[n_groups].tolist(), strict=True))
+
+
+def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None, force_areas=None):
+    items, out_i = _breakdown_counts(ds, by, "item", basic_satisfied)
+    areas, out_a = _breakdown_counts(ds, by, "area", basic_satisfied)
+    filt_i = np.zeros(len(items), dtype=bool) if force_items is None else np.asarray(force_items, dtype=bool)
+    filt_a = np.zeros(len(areas), dtype=bool) if force_areas is None else np.asarray(force_areas, dtype=bool)
+    if baseline is not None:
+        from analysis.anonymity import filter_difference
+
+        for table, level, name in ((items, "item", "i"), (areas, "area", "a")):
+            base, _ = _breakdown_counts(baseline, by, level, basic_satisfied)
+            merged = table[["group", "key"]].merge(base, on=["group", "key"], how="left")
+            diff = filter_difference(merged["n_respondents"].fillna(0), table["n_respondents"], k)
+            if name == "i":
+                filt_i = filt_i | diff
+            else:
+                filt_a = filt_a | diff
+    from analysis.anonymity import suppress_breakdown
+
+    area_of = dict(zip(ds.items["item"], ds.items["area"], strict=True))
+    return suppress_breakdown(
+        items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a, force_items=filt_i, force_areas=filt_a
+    )
+
+
+def group_summary(
+    ds: Dataset,
+    by: str,
+    *,
+    level: str = "item",
+    basic_satisfied: bool = False,
+    min_n: int = 5,
+    confidence: float = 0.95,
+    baseline: Dataset | None = None,
+    base_k: int | None = None,
+) -> pd.DataFrame:
+    """Satisfaction per respondent group × item (or area), with anonymity suppression.
+
+    Parameters
+    ----------
+    ds : the coded survey.
+    by : ``"group"`` or an attribute column of ``ds.respondents`` (campus, college …).
+        Respondents with no value in ``by`` are left out (and protected as an unpublished cell).
+    level : ``"item"`` (key = item column name) or ``"area"`` (key = area key, pooled over its items).
+    basic_satisfied : count 基本满意 as satisfied where the scale has it.
+    min_n : anonymity threshold k: a cell describing fewer than ``min_n`` respondents is hidden,
+        with complementary suppression over the item and area breakdowns together
+        (:func:`analysis.anonymity.suppress_breakdown`).
+    confidence : coverage of the Wilson interval.
+    baseline : the unfiltered dataset when ``ds`` is filtered (screened responses excluded): a cell
+        the filter changed by 1…k−1 respondents is hidden (``filter_difference``).
+    base_k : the deployment's threshold when ``min_n`` is a viewer's higher one: cells hidden at
+        ``base_k`` stay hidden, so no two thresholds together reveal more than ``base_k`` alone.
+
+    Returns
+    -------
+    DataFrame with ``GROUP_SUMMARY_COLUMNS``: the contract's
+    ``group, key, n_valid, n_satisfied, satisfaction_rate, ci_low, ci_high, suppressed`` followed by
+    ``suppress_reason`` (``small_cell`` | ``complementary`` | ``filter_difference`` | NA) and
+    ``n_respondents`` (respondents with at least one valid answer in the cell — the count the
+    threshold applies to). Suppressed cells have every figure blanked (NA). Rows ordered by group,
+    then key.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"未知层级 unknown level '{level}'. 可用 valid: {', '.join(LEVELS)}")
+    confidence = _check_confidence(confidence)
+    fi = fa = None
+    if base_k is not None and int(base_k) < int(min_n):
+        bi, ba = _protected_breakdown(ds, by, basic_satisfied, int(base_k), baseline)
+        fi, fa = bi["suppressed"].to_numpy(bool), ba["suppressed"].to_numpy(bool)
+    items, areas = _protected_breakdown(ds, by, basic_satisfied, int(min_n), baseline, fi, fa)
+    table = items if level == "item" else areas
     for name, values in _rate_columns(table["n_satisfied"], table["n_valid"], confidence).items():
         table[name] = values
     for col in ("n_valid", "n_satisfied", "n_respondents"):
         table[col] = table[col].astype("Int64")
-    out = suppress(
-        table,
-        count_col="n_respondents",
-        value_cols=["n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high", "n_respondents"],
-        k=min_n,
-        group_col="group",
-        key_col="key",
-    )
-    return out[GROUP_SUMMARY_COLUMNS].reset_index(drop=True)
+    hidden = table["suppressed"].to_numpy(bool)
+    for col in ["n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high", "n_respondents"]:
+        table[col] = table[col].mask(hidden)
+    return table[GROUP_SUMMARY_COLUMNS].reset_index(drop=True)
 
 
 def response_rates(distributed, returned, valid) -> dict:

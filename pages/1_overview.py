@@ -74,7 +74,7 @@ if areas is not None and len(areas):
                     extra.append(view.t("best_on_record"))
             with col.container(border=True):
                 st.metric(
-                    area_label(a.area, lang),
+                    w.plain(area_label(a.area, lang)),
                     fmt_pct(a.satisfaction_rate),
                     delta=delta,
                     delta_color="off" if flat else "normal",

@@ -12,7 +12,7 @@ view = frame("areas")
 view.require_data()
 lang = view.lang
 w.page_title(view, "areas_title")
-st.subheader(area_label(view.area, lang))
+st.subheader(w.plain(area_label(view.area, lang)))
 
 # --- items ranked ------------------------------------------------------------------------------------
 st.markdown(f"**{view.t('distribution')}**")
@@ -34,13 +34,13 @@ if summary is not None and not view.present:
             view.t("col_index"): [fmt_num(x, 1) for x in s["index100"]],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    w.data_table(view, table, "items", hide_index=True)
     add_to_register(view, item_rates(s, summary), origin="areas", key="areas_register")  # 加入整改台账 (issue 14)
 w.definition_caption(view)
 
 # --- breakdown by group / attribute -------------------------------------------------------------------
 by_name = view.t("group") if view.by == "group" else view.by
-st.subheader(view.t("breakdown", by=by_name))
+st.subheader(view.t("breakdown", by=w.plain(by_name)))
 col = view.ds.respondents.get(view.by)
 if col is None or col.dropna().astype(str).str.strip().eq("").all():
     st.info(view.t("no_groups"))
@@ -70,5 +70,5 @@ if groups is not None and len(groups):
         .pivot_table(index="group", columns="name", values="cell", aggfunc="first", sort=False)
         .rename_axis(index=by_name, columns=None)
     )
-    st.dataframe(wide, width="stretch")
+    w.data_table(view, wide, "breakdown")
     w.suppressed_note(view, groups)

@@ -13,7 +13,7 @@ view.require_data()
 lang = view.lang
 w.page_title(view, "compare_title")
 by_name = view.t("group") if view.by == "group" else view.by
-st.subheader(view.t("breakdown", by=by_name) + (" · " + area_label(view.area, lang) if view.area else ""))
+st.subheader(view.t("breakdown", by=w.plain(by_name)) + (" · " + w.plain(area_label(view.area, lang)) if view.area else ""))
 
 col = view.ds.respondents.get(view.by)
 if col is None or col.dropna().astype(str).str.strip().eq("").all():
@@ -59,7 +59,7 @@ if tests is not None:
             view.t("col_low_expected"): ["⚠" if bool(x) else "" for x in tests["low_expected"].fillna(False)],
         }
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    w.data_table(view, table, "group_tests", hide_index=True)
     st.caption(view.t("tests_caption"))
 
 # --- service areas: respondents as clusters (issue 12) ----------------------------------------------------

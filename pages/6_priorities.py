@@ -19,7 +19,7 @@ st.subheader(view.t("ipa_title"))
 try:
     table = loaders.compute("ipa", view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic)
 except ValueError as exc:
-    st.info(view.t("no_overall") + "\n\n" + str(exc))
+    st.info(view.t("no_overall") + "\n\n" + w.plain(exc))
     st.stop()
 if view.area:
     table = table[table["area"] == view.area]
@@ -54,7 +54,7 @@ cand = table[table["quadrant"] == "concentrate"].sort_values("importance", ascen
 if not len(cand):
     st.info(view.t("no_candidates"))
 else:
-    st.dataframe(item_table(cand), hide_index=True, width="stretch")
+    w.data_table(view, item_table(cand), "priorities", hide_index=True)
     add_to_register(view, item_rates(cand, w.compute(view, "item_summary", basic=view.basic)), origin="priorities",
                     key="priorities_register")  # 加入整改台账 (issue 14)
 if not view.present:

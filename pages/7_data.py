@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -56,12 +55,12 @@ MAX_MB = _limit("SURVEY_MAX_UPLOAD_MB", 200)
 MAX_ROWS = _limit("SURVEY_MAX_ROWS", 2_000_000)
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~$:])")
-
 
 def _plain(text: object) -> str:
     """Text from a file or an error, escaped so Markdown shows it literally (no links, images, HTML)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    from ui.widgets import plain
+
+    return plain(text)
 
 
 def _digest(uploaded) -> str:
@@ -137,20 +136,24 @@ def _parse(uploaded, digest: str, lang: str) -> dict | None:
         return state
     data = uploaded.getvalue()
     try:
+        too_many = None
         with st.status(t("data_reading", lang), expanded=False) as status:
             bar = st.progress(0.0, text=t("data_step_parse", lang))
             survey = parse_survey(data, uploaded.name)
-            if len(survey.data) > MAX_ROWS:
-                status.update(state="error")
-                st.error(t("data_too_many_rows", lang, n=len(survey.data), rows=MAX_ROWS))
-                return None
-            bar.progress(0.5, text=t("data_step_codebook", lang))
-            key = questionnaire_key(survey)
-            saved = store.find_codebook(_engine(), key)
-            codebook = saved if saved is not None else suggest_codebook(survey)
-            codebook = codebook.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str).reset_index(drop=True)
-            bar.progress(1.0, text=t("data_read_done", lang))
-            status.update(label=t("data_read_done", lang), state="complete")
+            if len(survey.data) > MAX_ROWS:  # said outside the collapsed box (issue 10, finding 12)
+                too_many = t("data_too_many_rows", lang, n=f"{len(survey.data):,}", rows=f"{MAX_ROWS:,}")
+                status.update(label=too_many, state="error")
+            else:
+                bar.progress(0.5, text=t("data_step_codebook", lang))
+                key = questionnaire_key(survey)
+                saved = store.find_codebook(_engine(), key)
+                codebook = saved if saved is not None else suggest_codebook(survey)
+                codebook = codebook.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str).reset_index(drop=True)
+                bar.progress(1.0, text=t("data_read_done", lang))
+                status.update(label=t("data_read_done", lang), state="complete")
+        if too_many is not None:
+            st.error(too_many)
+            return None
     except ValueError as exc:
         st.error(t("data_bad_file", lang) + _plain(exc))
         return None
@@ -191,7 +194,7 @@ def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.D
     for message in ds.warnings:
         st.warning(_plain(message))
     areas = sorted(set(ds.items["area"]))
-    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=", ".join(areas)))
+    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=_plain(", ".join(map(str, areas)))))
     total, cells = _unknown_cells(state["survey"], ds, edited, MAX_LISTED_CELLS)
     if total:
         st.warning(t("data_unknown_cells", lang, n=total))
@@ -268,7 +271,7 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
             for message in result.warnings or []:
                 st.info(_plain(message))
     else:
-        st.success(t("data_saved", lang, name=getattr(result, "name", "") or name, n=result.n_responses))
+        st.success(t("data_saved", lang, name=_plain(getattr(result, "name", "") or name), n=result.n_responses))
         series_ui.after_save(result.wave_id, lang)
         for message in result.warnings or []:
             if message not in ds.warnings:  # the validation report above already showed those
@@ -289,7 +292,7 @@ def _upload_section(user: str, lang: str) -> None:
         st.session_state.pop("data_digest", None)
         return
     if uploaded.size > MAX_MB * 2**20:
-        st.error(t("data_too_large", lang, size=uploaded.size / 2**20, mb=MAX_MB))
+        st.error(t("data_too_large", lang, size=_size_text(uploaded.size, MAX_MB), mb=MAX_MB))
         return
     digest = _digest(uploaded)
     state = _parse(uploaded, digest, lang)
@@ -314,10 +317,10 @@ def _upload_section(user: str, lang: str) -> None:
     dup = finder(_engine(), digest) if finder is not None else None
     if dup is not None and dup.get("deleted_at") is None:
         # the same bytes are already a wave: say so instead of offering to save them twice
-        st.warning(t("data_duplicate_known", lang, wave=dup["wave_id"], name=dup["name"]))
+        st.warning(t("data_duplicate_known", lang, wave=dup["wave_id"], name=_plain(dup["name"])))
         return
     if dup is not None:
-        st.info(t("data_duplicate_deleted", lang, wave=dup["wave_id"], name=dup["name"]))
+        st.info(t("data_duplicate_deleted", lang, wave=dup["wave_id"], name=_plain(dup["name"])))
 
     st.subheader(t("data_codebook_header", lang))
     st.caption(t("data_codebook_help", lang))
@@ -436,6 +439,31 @@ def _waves_section(user: str, lang: str) -> None:
             st.error(_plain(exc))
 
 
+def _size_text(size: int, limit_mb: float) -> str:
+    """``1,064,280 字节 (1.015 MB)``: enough precision that a file just over the limit shows as over it."""
+    digits = 1
+    while digits < 6 and round(size / 2**20, digits) <= limit_mb < size / 2**20:
+        digits += 1
+    return f"{size / 2**20:.{digits}f}"
+
+
+def _threshold_section(user: str, lang: str) -> None:
+    """The deployment's anonymity threshold (issue 10): managers may raise SURVEY_MIN_GROUP."""
+    from analysis.anonymity import K_MAX, SETTING_KEY, min_group
+
+    engine = _engine()
+    floor, now = min_group(), min_group(engine)
+    st.subheader(t("k_setting", lang))
+    st.caption(t("k_setting_now", lang, k=now))
+    value = st.number_input(
+        t("k_setting", lang), min_value=floor, max_value=K_MAX, value=now, step=1, key="data_min_group",
+        help=t("k_setting_help", lang, floor=floor),
+    )
+    if st.button(t("k_setting", lang) + " ✓", key="data_min_group_save", disabled=int(value) == now):
+        _act(lambda: store.set_setting(engine, SETTING_KEY, str(int(value)), user=user),
+             t("k_setting_saved", lang, k=int(value)), lang)
+
+
 def _act(action, done: str, lang: str) -> None:
     try:
         action()
@@ -456,3 +484,5 @@ current = user_name(view.user)
 _upload_section(current, lang)
 st.divider()
 _waves_section(current, lang)
+st.divider()
+_threshold_section(current, lang)

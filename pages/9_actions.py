@@ -29,7 +29,7 @@ st.caption(view.t("actions_intro"))
 try:
     board = verified(view.version, basic=view.basic, exclude_flagged=view.exclude_flagged)
 except Exception as exc:  # noqa: BLE001 - the page explains instead of a traceback
-    st.warning(view.t("error_input", err=exc))
+    st.warning(view.t("error_input", err=escape(exc)))
     st.stop()
 
 BADGE = {"met": "blue", "not_met": "orange", "in_progress": "gray", "overdue": "red", "awaiting_wave": "violet",
@@ -83,13 +83,23 @@ if view.area:
 if not view.is_manager:
     st.caption(":material/visibility: " + view.t("actions_readonly"))
 
-# --- linked feedback records (when the feedback feature is in the store) ----------------------------
+# --- linked feedback records: an action's feedback_ids and the records the feedback page linked to it
 _feedback = None
-if hasattr(store, "list_feedback") and len(board) and any(len(x) for x in board["feedback_ids"]):
+if hasattr(store, "list_feedback") and len(board):
     try:
         _feedback = store.list_feedback(loaders.engine())
     except Exception:  # noqa: BLE001 - records are an extra; the board stands without them
         _feedback = None
+
+
+def _linked(row: dict):
+    ids = [int(i) for i in (row.get("feedback_ids") or [])]
+    if _feedback is None or "id" not in _feedback.columns:
+        return ids, None
+    mask = _feedback["id"].isin(ids)
+    if "action_id" in _feedback.columns:
+        mask |= _feedback["action_id"] == int(row["id"])
+    return ids, _feedback[mask.fillna(False).astype(bool)]
 
 
 def _card(row: dict) -> None:
@@ -156,15 +166,14 @@ def _card(row: dict) -> None:
         if _txt(row.get("evidence")):
             st.caption(view.t("a_evidence"))
             st.text(_txt(row["evidence"]))
-        ids = list(row.get("feedback_ids") or [])
-        if ids:
+        ids, linked = _linked(row)
+        if linked is not None and len(linked):
             st.caption(view.t("a_records"))
-            if _feedback is not None and "id" in _feedback.columns:
-                linked = _feedback[_feedback["id"].isin(ids)]
-                cols = [c for c in ("date", "channel", "group", "text") if c in linked.columns]
-                st.dataframe(linked[cols], hide_index=True, width="stretch")
-            else:
-                st.text(", ".join(f"#{i}" for i in ids))
+            cols = [c for c in ("id", "date", "channel", "group", "text") if c in linked.columns]
+            st.dataframe(linked[cols], hide_index=True, width="stretch")
+        elif ids:
+            st.caption(view.t("a_records"))
+            st.text(", ".join(f"#{i}" for i in ids))
         items = list(row.get("items") or [])
         if items:
             st.caption(view.t("a_items"))
@@ -293,7 +302,7 @@ def _action_form(prefix: str, row: dict | None, sid) -> dict | None:
     try:
         target = _target_fields(mode, text.strip(), tkind, titem, tarea, ttype, float(value))
     except ValueError as exc:
-        st.error(view.t("a_error", err=exc))
+        st.error(view.t("a_error", err=escape(exc)))
         return None
     if target.get("target_kind") == "item":
         target["items"] = [target["target_key"]]
@@ -323,7 +332,7 @@ else:
                         st.success(view.t("a_saved", id=picked))
                         st.rerun()
                     except ValueError as exc:
-                        st.error(view.t("a_error", err=exc))
+                        st.error(view.t("a_error", err=escape(exc)))
                 if st.button(view.t("a_delete"), key=f"actions_delete_{picked}", icon=":material/delete:"):
                     store.delete_action(eng, int(picked), user=user)
                     del st.query_params["action"]
@@ -342,7 +351,7 @@ else:
                 st.success(view.t("a_saved", id=aid))
                 st.rerun()
             except ValueError as exc:
-                st.error(view.t("a_error", err=exc))
+                st.error(view.t("a_error", err=escape(exc)))
 
     # -- import ------------------------------------------------------------------------------------
     with st.expander(view.t("a_import"), icon=":material/upload_file:"):
@@ -356,7 +365,7 @@ else:
             try:
                 reg = read_register(data, up.name)
             except ValueError as exc:
-                st.error(view.t("a_error", err=exc))
+                st.error(view.t("a_error", err=escape(exc)))
                 reg = None
             if reg is not None:
                 best, scores = choose_series(reg, catalog)
@@ -396,5 +405,5 @@ else:
                         st.success(view.t("a_import_done", n=len(new_ids)))
                         st.rerun()
                     except ValueError as exc:
-                        st.error(view.t("a_error", err=exc))
+                        st.error(view.t("a_error", err=escape(exc)))
 

@@ -15,3 +15,7 @@ if str(ROOT) not in sys.path:
 if "SURVEY_DB_URL" not in os.environ:
     _tmp = tempfile.mkdtemp(prefix="survey-tests-")
     os.environ["SURVEY_DB_URL"] = f"sqlite:///{_tmp}/test.db"
+
+# Tests see Streamlit's own exception display; the app's last-resort handler (ui.frame, issue 10)
+# would otherwise turn every error into a short message that `at.exception` does not list.
+os.environ.setdefault("SURVEY_SHOW_TRACEBACKS", "1")

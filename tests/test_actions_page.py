@@ -135,3 +135,25 @@ def test_viewer_has_no_button_on_the_areas_page(demo_url):
     assert "areas_register_add" not in {b.key for b in at.button}
     at = login(at, "经理")
     assert "areas_register_add" in {b.key for b in at.button}
+
+
+def test_user_text_is_never_rendered_as_markdown(demo_url):
+    eng = store.get_engine(demo_url)
+    store.add_action(eng, user="经理", problem="[点我](http://example.com) **粗体** <b>x</b>", status="planned",
+                     measure="=cmd|' /C calc'!A0", series_id=int(store.verification_waves(eng)["series_id"].iloc[-1]))
+    at = open_page("pages/9_actions.py", status="planned")
+    heads = [m for m in markdown(at) if "点我" in m]
+    assert heads and all("\\[点我\\]" in m and "\\*\\*粗体\\*\\*" in m and "\\<b\\>" in m for m in heads)
+    assert "=cmd|' /C calc'!A0" in [x.value for x in at.text]  # shown as plain text
+
+
+def test_linked_feedback_records_show_on_the_card(demo_url):
+    eng = store.get_engine(demo_url)
+    fb = store.list_feedback(eng)
+    rec = fb.iloc[0]
+    acts = store.list_actions(eng)
+    aid = int(acts["id"].iloc[0])
+    store.link_feedback_action(eng, [int(rec["id"])], aid, user="经理")  # linked from the feedback side
+    at = open_page("pages/9_actions.py", status="done")
+    texts = [str(v) for df in at.dataframe for v in df.value.get("text", [])]
+    assert str(rec["text"]) in texts

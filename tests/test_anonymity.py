@@ -71,6 +71,37 @@ def test_bad_input():
         run(t, k=0)
 
 
+def lp_range(grid, hidden_mask, cell, row_lines=True):
+    """The values an attacker can still give ``cell`` (scipy.optimize.linprog): the published row
+    and column totals hold, visible and empty cells are known, hidden non-empty cells are ≥ 1."""
+    from scipy.optimize import linprog
+
+    r, c = grid.shape
+    unknown = [(i, j) for i in range(r) for j in range(c) if hidden_mask[i, j] and grid[i, j] > 0]
+    pos = {x: n for n, x in enumerate(unknown)}
+    a_eq, b_eq = [], []
+    lines = [[(i, j) for i in range(r)] for j in range(c)]
+    if row_lines:
+        lines += [[(i, j) for j in range(c)] for i in range(r)]
+    for line in lines:
+        row = np.zeros(len(unknown))
+        known = 0
+        for x in line:
+            if x in pos:
+                row[pos[x]] = 1
+            else:
+                known += grid[x]
+        if row.any():
+            a_eq.append(row)
+            b_eq.append(sum(grid[x] for x in line) - known)
+    obj = np.zeros(len(unknown))
+    obj[pos[cell]] = 1
+    bounds = [(1, None)] * len(unknown)
+    lo = linprog(obj, A_eq=a_eq, b_eq=b_eq, bounds=bounds).fun
+    hi = -linprog(-obj, A_eq=a_eq, b_eq=b_eq, bounds=bounds).fun
+    return lo, hi
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.integers(2, 5).flatmap(
@@ -81,10 +112,32 @@ def test_bad_input():
         )
     )
 )
-def test_no_lone_hidden_cell_remains(grid):
+def test_no_small_cell_can_be_recovered(grid):
     t = long_table({f"g{i}": {f"k{j}": int(grid[i, j]) for j in range(grid.shape[1])} for i in range(grid.shape[0])})
     out = run(t)
     assert (out.loc[out["n"].notna(), "n"] >= 5).all()  # every small cell hidden
-    for dim in ("group", "key"):
-        per = out.groupby(dim)["suppressed"].sum()
-        assert not (per == 1).any()
+    mask = out["suppressed"].to_numpy().reshape(grid.shape)
+    for i, j in zip(*np.nonzero((grid > 0) & (grid < 5)), strict=True):
+        lo, hi = lp_range(grid, mask, (i, j))
+        assert hi - lo > 0.5, (i, j, lo, hi)
+    # every column's hidden non-empty cells pool ≥ 5 respondents, or the whole column is hidden
+    for j in range(grid.shape[1]):
+        col, hid = grid[:, j], mask[:, j]
+        if (hid & (col > 0)).any() and (~hid & (col > 0)).any():
+            assert col[hid].sum() >= 5
+
+
+def test_zero_cells_protect_nothing_demo_shape():
+    # finding 2 (issue 10): 住宿 on the 2021 demo wave — 学生 1251, 家长 12 answers from 3 people,
+    # 教师 and 职工 with nobody. Old rule: 家长 hidden, 教师/职工 (0) hidden "as protection", 学生
+    # shown → 住宿 total − 学生 = 家长. Now 学生 must be hidden too (the only non-empty partner).
+    t = long_table({"学生": {"住宿": 1251}, "家长": {"住宿": 3}, "教师": {"住宿": 0}, "职工": {"住宿": 0}})
+    out = suppress(t, count_col="n", value_cols=["n", "rate"], k=5, group_col="group", key_col="key")
+    assert hidden(out) == {("学生", "住宿"), ("家长", "住宿"), ("教师", "住宿"), ("职工", "住宿")}
+
+
+def test_respondents_outside_every_group_are_protected():
+    # 2 respondents without a campus answered x: total − Σ campuses = those 2 → hide a partner
+    t = long_table({"东": {"x": 30}, "西": {"x": 20}})
+    out = suppress(t, count_col="n", value_cols=["n", "rate"], k=5, group_col="group", key_col="key", outside={"x": 2})
+    assert hidden(out) == {("西", "x")}

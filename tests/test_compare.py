@@ -161,17 +161,20 @@ def test_group_tests_against_scipy():
 
 
 def test_group_tests_excludes_small_groups_and_empty_columns():
-    # 家长 has 3 respondents < min_n = 5 → left out; nobody answered 3 → the empty column is dropped
-    groups = ["学生"] * 10 + ["教师"] * 10 + ["家长"] * 3
-    q = [5] * 7 + [1] * 3 + [5] * 2 + [2] * 8 + [1, 1, 1]
+    # 家长 has 3 respondents < min_n = 5 → left out. Issue 10, finding 4: the test's n must not give
+    # 家长 away (item n − test n), so the cell protecting it in the breakdown (学生, the smallest
+    # other group; ties → first) is left out too: item n 35 − test n 22 = 13 respondents.
+    # Nobody left answered 1 → the empty column is dropped.
+    groups = ["学生"] * 10 + ["教师"] * 10 + ["职工"] * 12 + ["家长"] * 3
+    q = [5] * 7 + [1] * 3 + [5] * 2 + [2] * 8 + [5] * 6 + [2] * 6 + [1, 1, 1]
     out = group_tests(make_ds({"q": q}, groups=groups), "group", min_n=5).iloc[0]
-    table = np.array([[3, 0, 7], [0, 8, 2]])  # rows 学生, 教师; columns codes 1, 2, 5
+    table = np.array([[8, 2], [6, 6]])  # rows 教师, 职工; columns codes 2, 5
     ref = chi2_contingency(table, correction=False)
-    assert out["chi2"] == pytest.approx(ref.statistic) and out["dof"] == 2 and out["n"] == 20
-    assert out["low_expected"]  # expected counts of 1.5 and 4
-    # satisfied vs not: 学生 7/10, 教师 2/10
+    assert out["chi2"] == pytest.approx(ref.statistic) and out["dof"] == 1 and out["n"] == 22
+    assert out["low_expected"]  # expected 8·10/22 = 3.6 < 5 (scipy expected_freq)
+    # satisfied vs not: 教师 2/10, 职工 6/12
     sat = group_tests(make_ds({"q": q}, groups=groups), "group", categories="satisfied").iloc[0]
-    assert sat["chi2"] == pytest.approx(chi2_contingency(np.array([[3, 7], [8, 2]]), correction=False).statistic)
+    assert sat["chi2"] == pytest.approx(chi2_contingency(np.array([[8, 2], [6, 6]]), correction=False).statistic)
 
 
 def test_group_tests_single_group_gives_nan():

@@ -70,11 +70,20 @@ def test_state_params_leaves_defaults_out_but_keeps_the_wave():
     by=st.sampled_from(["group", "校区", "college"]),
     basic=st.booleans(),
     excl=st.booleans(),
-    k=st.integers(1, 100),
+    k=st.integers(5, 100),
 )
 def test_state_round_trips_through_the_url(lang, present, wave, area, by, basic, excl, k):
     s = UrlState(lang, present, wave, area, by, basic, excl, k)
     assert parse_state(state_params(s)) == s
+
+
+@pytest.mark.parametrize("k", ["1", "2", "4"])
+def test_url_k_below_the_configured_threshold_is_ignored(k, monkeypatch):
+    # issue 10, finding 1: a URL may only raise the threshold
+    monkeypatch.delenv("SURVEY_MIN_GROUP", raising=False)
+    assert parse_state({"k": k}).k == 5
+    monkeypatch.setenv("SURVEY_MIN_GROUP", "8")
+    assert parse_state({"k": "7"}).k == 5 and parse_state({"k": "9"}).k == 9  # 5 → raised to 8 by the frame
 
 
 def test_pages_registry_points_at_the_page_files():

@@ -161,3 +161,62 @@ def test_real_workbook_truncated_is_valueerror():
     blob = fx.generic_xlsx(fx.answer_set(6))
     for cut in (10, len(blob) // 2, len(blob) - 30):
         _assert_survey(_check(parse_survey, blob[:cut], "a.xlsx"))
+
+
+# --- hostile workbooks (issue 10, finding 6): declared dimensions and shared strings --------------------
+
+_HOSTILE = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES_XLSX", "25")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+
+def _col_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+@_HOSTILE
+@given(
+    dim=st.tuples(st.integers(1, 16384), st.integers(1, 1048576)),
+    far=st.one_of(st.none(), st.tuples(st.integers(0, 16383), st.integers(0, 1048575))),
+    strings=st.lists(st.text(max_size=20), max_size=30),
+    repeat=st.integers(0, 200_000),
+    drop_dimension=st.booleans(),
+)
+def test_hostile_workbooks_give_a_message_or_data(dim, far, strings, repeat, drop_dimension):
+    import re
+    import zipfile
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf)
+    ws = wb.add_worksheet()
+    ws.write(0, 0, "题目")
+    for i, s in enumerate(strings):
+        ws.write(1 + i, 0, s)
+    if far is not None and far[1] < 3000 and far[0] < 200:  # a far cell the reader may really read
+        ws.write(far[1], far[0], "x")
+    wb.close()
+    ref = f"A1:{_col_letters(dim[0])}{dim[1]}"
+
+    def hostile(name: str, d: bytes) -> bytes:
+        if "worksheets" in name:
+            d = re.sub(rb"<dimension[^>]*/>", b"" if drop_dimension else f'<dimension ref="{ref}"/>'.encode(), d)
+        if name.endswith("sharedStrings.xml") and repeat:
+            d = d.replace(b"</sst>", b"<si><t>zz</t></si>" * repeat + b"</sst>")
+        return d
+
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, hostile(info.filename, src.read(info)))
+    try:
+        raw = read_table(out.getvalue(), "hostile.xlsx")
+    except ValueError as exc:
+        assert "。" in str(exc) or "：" in str(exc)  # a Chinese message first
+        return
+    assert raw.frame.shape[1] <= 16384 and str(raw.frame.iat[0, 0]) == "题目"

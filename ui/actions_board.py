@@ -103,7 +103,7 @@ def add_to_register(view: Any, items: pd.DataFrame, *, origin: str, key: str) ->
                     items=[label],
                 )
             except ValueError as exc:
-                st.warning(t("a_error", lang, err=exc))
+                st.warning(t("a_error", lang, err=escape(exc)))
                 return
             st.success(t("a_draft_made", lang, id=aid, target=fmt_pct(target, 0)))
             st.page_link("pages/9_actions.py", label=t("a_open_board", lang), icon=":material/task_alt:",

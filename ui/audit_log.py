@@ -23,6 +23,18 @@ SENTENCES: dict[str, tuple[str, str]] = {
                      "account “{name}” locked for {minutes} minutes after {failures} failed logins"),
     "series_create": ("新建调查项目「{name}」", "created survey series “{name}”"),
     "series_rename": ("调查项目「{old}」改名为「{new}」", "renamed survey series “{old}” to “{new}”"),
+    "action_add": ("新增整改项 #{id}：{problem}", "added corrective action #{id}: {problem}"),
+    "action_import": ("导入了 {n} 条整改项", "imported {n} corrective actions"),
+    "action_update": ("修改了整改项 #{id}：{changes}", "changed corrective action #{id}: {changes}"),
+    "action_delete": ("删除了整改项 #{id}：{problem}", "deleted corrective action #{id}: {problem}"),
+    "action_restore": ("恢复了整改项 #{id}", "restored corrective action #{id}"),
+    # feedback records (issue 13)
+    "feedback_import": ("导入记录文件「{filename}」（{n_records} 条记录）", "imported record file “{filename}” ({n_records} records)"),
+    "feedback_add": ("录入了意见记录 #{id}", "typed in feedback record #{id}"),
+    "feedback_status": ("意见记录 #{id} 的状态改为 {status}", "set the status of feedback record #{id} to {status}"),
+    "feedback_link": ("将意见记录关联到整改项 #{action_id}", "linked feedback records to corrective action #{action_id}"),
+    "lexicon_add": ("后勤词库新增「{word}」", "added “{word}” to the 后勤 lexicon"),
+    "lexicon_remove": ("后勤词库删除「{word}」", "removed “{word}” from the 后勤 lexicon"),
 }
 FIELD_NAMES: dict[str, tuple[str, str]] = {
     "name": ("名称", "name"), "unit": ("单位", "unit"), "period": ("时期", "period"), "channel": ("渠道", "channel"),
@@ -30,6 +42,9 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "basic_satisfied": ("基本满意计为满意", "基本满意 counted as satisfied"), "screening": ("筛查设置", "screening"),
     "series_id": ("调查项目", "survey series"), "fieldwork_start": ("调查开始日期", "fieldwork start"),
     "fieldwork_end": ("调查结束日期", "fieldwork end"),
+    "problem": ("问题", "problem"), "measure": ("整改措施", "measure"), "owner": ("责任人", "owner"),
+    "department": ("责任部门", "department"), "deadline": ("完成时限", "deadline"), "status": ("状态", "status"),
+    "completed_on": ("完成日期", "completion date"), "kind": ("整改类型", "kind"), "evidence": ("佐证材料", "evidence"),
 }
 _ROLES = {"manager": ("管理员", "manager"), "viewer": ("浏览者", "viewer")}
 

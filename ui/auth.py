@@ -76,10 +76,13 @@ def bootstrap_allowed(token_given: str | None = None) -> tuple[bool, bool]:
 
 def _is_local() -> bool:
     """True when the browser runs on the server itself (Streamlit reports no address for 127.0.0.1 / ::1)."""
+    from analysis.auth import is_loopback
+
     try:
-        return st.context.ip_address is None
+        address = st.context.ip_address
     except Exception:  # no browser context (bare script run): treat as local
         return True
+    return address is None or is_loopback(address)  # ::ffff:127.0.0.1 too (issue 10)
 
 
 def _bootstrap_form(engine: Any, lang: str) -> Any | None:
@@ -103,9 +106,15 @@ def _bootstrap_form(engine: Any, lang: str) -> Any | None:
         submitted = st.form_submit_button(t("bootstrap_submit", lang))
     if not submitted:
         return None
-    if need_token and not bootstrap_allowed(token or "")[0]:
-        st.error(t("bootstrap_bad_token", lang))
-        return None
+    if need_token:
+        try:  # rate-limited and compared in constant time (issue 10)
+            good = auth.verify_admin_token(engine, token or "")
+        except ValueError as exc:  # locked after repeated wrong tokens: says for how long
+            st.error(str(exc))
+            return None
+        if not good:
+            st.error(t("bootstrap_bad_token", lang))
+            return None
     name = (name or "").strip()
     if not name or len(pw or "") < MIN_PASSWORD:
         st.error(t("bootstrap_short", lang))
@@ -147,7 +156,9 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
     with st.sidebar:
         if user is not None:
             role = t("role_manager" if is_manager(user) else "role_viewer", lang)
-            st.caption(t("login_as", lang, name=user_name(user), role=role))
+            from ui.widgets import plain
+
+            st.caption(t("login_as", lang, name=plain(user_name(user)), role=role))
             st.button(t("logout", lang), key="auth_logout", on_click=logout)
             return user
         try:

@@ -69,6 +69,16 @@ def _k(raw: str) -> int:
     return value
 
 
+def _k_floor(raw: str) -> int:
+    """A URL ``k`` may only raise the threshold: below the configured one it is not valid (issue 10)."""
+    from analysis.anonymity import min_group
+
+    value = _k(raw)
+    if value < min_group():
+        raise ValueError(raw)
+    return value
+
+
 def _one_of(options: Any) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         if raw not in options:
@@ -110,7 +120,7 @@ PARAMS: tuple[Param, ...] = (
     Param("by", "group"),
     Param("basic", False, _flag, lambda v: "1"),
     Param("exclude_flagged", False, _flag, lambda v: "1"),
-    Param("k", DEFAULT_K, _k, lambda v: str(int(v))),
+    Param("k", DEFAULT_K, _k_floor, lambda v: str(int(v))),
     Param("series", None),  # survey series id (issue 12); the wave selector lists its waves
 )
 _BY_NAME = {p.name: p for p in PARAMS}
@@ -177,6 +187,7 @@ class View:
     all_waves: pd.DataFrame = field(default_factory=pd.DataFrame)  # every live wave, by series and date
     ds: Any = None
     error: str = ""
+    min_group: int = DEFAULT_K  # the deployment's anonymity threshold (analysis.anonymity.min_group)
 
     def __getattr__(self, name: str) -> Any:  # view.wave, view.k …: the URL parameters of the state
         if name in _BY_NAME:
@@ -276,6 +287,7 @@ def frame(page_key: str) -> View:
         st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
 
     view = View(page=page_key, state=state)
+    _install_last_resort()
     sb = st.sidebar
     sb.markdown(f"### {t('app_title', lang)}")
 
@@ -326,6 +338,7 @@ def frame(page_key: str) -> View:
 
 def _resolve(view: View, state: UrlState) -> UrlState:
     """Check the URL state against the data; load the selected wave."""
+    state = _resolve_k(view, state)
     if view.error or not len(view.waves):
         return replace(state, wave=None, series=None)
     from ui.series import pick_series
@@ -345,6 +358,7 @@ def _resolve(view: View, state: UrlState) -> UrlState:
     except Exception as exc:  # noqa: BLE001
         view.error = t("wave_unavailable", state.lang, err=exc)
         return state
+    state = _guard_exclude(view, state, wave)
     ds = view.ds
     areas = set(ds.items["area"].astype(str)) if len(ds.items) else set()
     if state.area and state.area not in areas:
@@ -352,6 +366,64 @@ def _resolve(view: View, state: UrlState) -> UrlState:
     if state.by != "group" and state.by not in list(ds.attributes):
         state = replace(state, by="group")
     return state
+
+
+def _resolve_k(view: View, state: UrlState) -> UrlState:
+    """The viewer's threshold: the deployment's (configuration and managers' setting), or higher."""
+    from analysis.anonymity import min_group, viewer_k
+
+    try:
+        view.min_group = min_group(loaders.engine()) if not view.error else min_group()
+    except Exception:  # noqa: BLE001 — no store: the configured threshold still holds
+        view.min_group = min_group()
+    k = viewer_k(view.min_group, state.k)
+    return state if k == state.k else replace(state, k=k)
+
+
+def _guard_exclude(view: View, state: UrlState, wave: str) -> UrlState:
+    """Excluding 1…k−1 flagged responses would publish their answers as a difference: refuse it."""
+    if not state.exclude_flagged or view.ds is None:
+        return state
+    try:
+        full = loaders.dataset(view.version, wave, False)
+    except Exception:  # noqa: BLE001
+        return state
+    n_flagged = int(full.flags["row"].nunique()) if len(full.flags) else 0
+    if 0 < n_flagged < int(state.k):
+        view.ds = full
+        st.info(t("exclude_refused", state.lang, n=n_flagged, k=state.k))
+        return replace(state, exclude_flagged=False)
+    return state
+
+
+_LOG = __import__("logging").getLogger("survey.frame")
+
+
+def _install_last_resort() -> None:
+    """Last-resort handler (issue 10): an uncaught error is logged and the page shows a short
+    bilingual message instead of a traceback. ``SURVEY_SHOW_TRACEBACKS=1`` (set by the tests)
+    keeps Streamlit's own display so tests still see errors.
+    """
+    import os
+
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+
+    def handler(exc: Exception) -> bool:
+        _LOG.error("uncaught error on a page", exc_info=exc)
+        if os.environ.get("SURVEY_SHOW_TRACEBACKS") == "1":
+            return False
+        try:
+            kind = type(exc).__name__
+            st.error(t("last_resort", "zh", kind=kind) + "  \n" + t("last_resort", "en", kind=kind))
+        except Exception:  # noqa: BLE001 — the message itself failed: Streamlit's generic one
+            return False
+        return True
+
+    ctx.on_script_error = handler
 
 
 def _nav(view: View, sb: Any) -> None:
@@ -436,7 +508,7 @@ def _filters(view: View, sb: Any) -> None:
     key = _seed("k", state.k)
     sb.number_input(
         t("f_k", lang),
-        min_value=K_RANGE[0],
+        min_value=max(K_RANGE[0], int(view.min_group)),
         max_value=K_RANGE[1],
         step=1,
         key=key,

@@ -88,22 +88,25 @@ def dataset(version: str, wave_id: str, exclude_flagged: bool = False) -> Any:
     return _dataset(db_url(), version, str(wave_id), bool(exclude_flagged))
 
 
-def _item_summary(ds, basic=False):
+def _item_summary(ds, basic=False, k=5, base_k=None, baseline=None):
+    from analysis.anonymity import guard_totals
     from analysis.metrics import item_summary
 
-    return item_summary(ds, basic_satisfied=basic)
+    return guard_totals(item_summary(ds, basic_satisfied=basic), ds, baseline, level="item", k=k)
 
 
-def _area_summary(ds, basic=False):
+def _area_summary(ds, basic=False, k=5, base_k=None, baseline=None):
+    from analysis.anonymity import guard_totals
     from analysis.metrics import area_summary
 
-    return area_summary(ds, basic_satisfied=basic)
+    return guard_totals(area_summary(ds, basic_satisfied=basic), ds, baseline, level="area", k=k)
 
 
-def _label_counts(ds):
+def _label_counts(ds, k=5, base_k=None, baseline=None):
+    from analysis.anonymity import guard_totals
     from analysis.metrics import label_counts
 
-    return label_counts(ds)
+    return guard_totals(label_counts(ds), ds, baseline, level="item", k=k)
 
 
 def _definition(ds, basic=False):
@@ -112,22 +115,22 @@ def _definition(ds, basic=False):
     return definition(ds, basic_satisfied=basic)
 
 
-def _group_summary(ds, by="group", level="item", basic=False, k=5):
+def _group_summary(ds, by="group", level="item", basic=False, k=5, base_k=None, baseline=None):
     from analysis.metrics import group_summary
 
-    return group_summary(ds, by, level=level, basic_satisfied=basic, min_n=k)
+    return group_summary(ds, by, level=level, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
 
 
-def _group_tests(ds, by="group", basic=False, k=5):
+def _group_tests(ds, by="group", basic=False, k=5, base_k=None, baseline=None):
     from analysis.compare import group_tests
 
-    return group_tests(ds, by, basic_satisfied=basic, min_n=k)
+    return group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
 
 
-def _area_group_tests(ds, by="group", basic=False, k=5):
+def _area_group_tests(ds, by="group", basic=False, k=5, base_k=None, baseline=None):
     from analysis.compare import area_group_tests
 
-    return area_group_tests(ds, by, basic_satisfied=basic, min_n=k)
+    return area_group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
 
 
 def _reliability(ds, area=None):
@@ -171,10 +174,20 @@ COMPUTE: dict[str, Any] = {
 }
 
 
+# Computations whose figures anonymity guards (issue 10): they take the viewer's ``k``, the
+# deployment's ``base_k`` and, with screened responses excluded, the unfiltered ``baseline``.
+GUARDED = frozenset(
+    {"item_summary", "area_summary", "label_counts", "group_summary", "group_tests", "area_group_tests"}
+)
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _compute(url: str, version: str, wave_id: str, exclude_flagged: bool, name: str, options: tuple) -> Any:
     ds = _dataset(url, version, wave_id, exclude_flagged)
-    return COMPUTE[name](ds, **dict(options))
+    opts = dict(options)
+    if name in GUARDED and exclude_flagged:
+        opts["baseline"] = _dataset(url, version, wave_id, False)
+    return COMPUTE[name](ds, **opts)
 
 
 def compute(name: str, version: str, wave_id: str, *, exclude_flagged: bool = False, **options: Any) -> Any:

@@ -60,8 +60,8 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "data_upload_help": {"zh": "单个文件上限 {mb} MB、{rows} 行。", "en": "Limit {mb} MB and {rows} rows per file."},
     "data_too_large": {
-        "zh": "文件大小 {size:.1f} MB 超过上限 {mb} MB。请拆分文件，或请管理员调整环境变量 SURVEY_MAX_UPLOAD_MB。",
-        "en": "The file is {size:.1f} MB, above the {mb} MB limit. Split it, or ask the administrator to raise SURVEY_MAX_UPLOAD_MB.",
+        "zh": "文件大小 {size} MB 超过上限 {mb} MB。请拆分文件，或请管理员调整环境变量 SURVEY_MAX_UPLOAD_MB。",
+        "en": "The file is {size} MB, above the {mb} MB limit. Split it, or ask the administrator to raise SURVEY_MAX_UPLOAD_MB.",
     },
     "data_too_many_rows": {
         "zh": "文件有 {n} 份答卷，超过上限 {rows} 行。请拆分文件，或调整环境变量 SURVEY_MAX_ROWS。",

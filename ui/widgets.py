@@ -11,7 +11,48 @@ import streamlit as st
 from ui import loaders
 from ui.i18n import fmt_int, fmt_pct, t
 
-__all__ = ["compute", "definition_caption", "show_figure", "suppressed_note", "rate_ci", "page_title"]
+__all__ = [
+    "compute", "definition_caption", "show_figure", "suppressed_note", "rate_ci", "page_title", "plain", "data_table",
+]
+
+_MD_SPECIAL = set("\\`*_{}[]()#+-.!|~<>:$&=\"'")
+
+
+def plain(text: object) -> str:
+    """User text made safe for ``st.markdown`` / captions / ``st.info`` (issue 10, finding 13).
+
+    Every ASCII punctuation character that Markdown or Streamlit's extensions give a meaning to is
+    backslash-escaped (CommonMark §2.4: any ASCII punctuation may be escaped), so ``**x**``,
+    ``![w](http://…)``, ``:red[x]``, ``:material/icon:``, ``$x$`` and ``<b>`` show as typed; line
+    breaks become spaces (no headings or lists from a wave name). ``None``/NA give "".
+    """
+    if text is None or (not isinstance(text, str) and pd.isna(text)):
+        return ""
+    out = " ".join(str(text).splitlines())
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in out)
+
+
+def data_table(view: Any, df: pd.DataFrame, name: str, **kwargs: Any) -> None:
+    """A table with the product's own, formula-safe CSV download (issue 10, finding 14).
+
+    Streamlit's built-in table download is switched off (``client.disableDataExport`` in
+    .streamlit/config.toml): it writes ``=1+1`` / ``+cmd|…`` / ``@SUM…`` cells unescaped. This one
+    goes through :func:`analysis.safe.neutralise_formulas`.
+    """
+    from analysis.safe import to_csv_bytes
+
+    kwargs.setdefault("width", "stretch")
+    st.dataframe(df, **kwargs)
+    index = not kwargs.get("hide_index", False)
+    st.download_button(
+        t("safe_download", view.lang),
+        data=to_csv_bytes(df, index=index),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"safe_download_{name}",
+        help=t("safe_download_help", view.lang),
+        icon=":material/download:",
+    )
 
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
 
@@ -24,17 +65,19 @@ def page_title(view: Any, key: str) -> None:
         str(row.get(c)) for c in ("name", "unit", "period") if row.get(c) not in (None, "") and not pd.isna(row.get(c))
     ]
     if parts:
-        st.caption(" · ".join(parts))
+        st.caption(" · ".join(plain(p) for p in parts))
 
 
 def compute(view: Any, name: str, **options: Any) -> Any:
     """``ui.loaders.compute`` for the view's wave; a ValueError (analysis functions explain how to fix
     the input) becomes a warning on the page and None instead of a traceback.
     """
+    if name in loaders.GUARDED:  # anonymity (issue 10): the viewer's and the deployment's threshold
+        options = {"k": view.k, "base_k": getattr(view, "min_group", None), **options}
     try:
         return loaders.compute(name, view.version, view.wave, exclude_flagged=view.exclude_flagged, **options)
     except ValueError as exc:
-        st.warning(t("error_input", view.lang, err=exc))
+        st.warning(t("error_input", view.lang, err=plain(exc)))
     return None
 
 
@@ -43,7 +86,7 @@ def guarded(view: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
     try:
         return fn(*args, **kwargs)
     except ValueError as exc:
-        st.warning(t("error_input", view.lang, err=exc))
+        st.warning(t("error_input", view.lang, err=plain(exc)))
     return None
 
 
@@ -58,8 +101,8 @@ def definition_caption(view: Any, definition: dict | None = None, *, interval: b
         labels = sep.join(spec.get("satisfied", []))
         title = spec.get("title_zh" if view.lang == "zh" else "title_en", "")
         lines.append(
-            (f"{title}：" if view.lang == "zh" else f"{title}: ")
-            + t("def_satisfied", view.lang, labels=labels, na=na_short)
+            (f"{plain(title)}：" if view.lang == "zh" else f"{plain(title)}: ")
+            + t("def_satisfied", view.lang, labels=plain(labels), na=na_short)
         )
     if view.ds is not None:
         lines.append(t("def_sample", view.lang, n=fmt_int(view.ds.n)))
@@ -123,6 +166,10 @@ def distribution(view: Any, area: str = "", *, key: str | None = None) -> None:
     if counts is None or summary is None:
         return
     table = likert_input(counts, summary, view.lang, area)
+    part = summary if not area else summary[summary["area"] == area]
+    empty = part.loc[part["n_valid"].fillna(0) == 0, "label"].astype(str).tolist()
+    if empty:  # all 不了解 / not applicable: no bar, but say which (issue 10, finding 8)
+        st.caption(t("items_no_valid", view.lang, n=len(empty), items=plain("、".join(empty[:10]))))
     if not len(table):
         st.info(t("no_items", view.lang))
         return

@@ -7,8 +7,8 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0002_hardening"
 down_revision = "0001_initial"
@@ -17,8 +17,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "settings",
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("value", sa.String(500), nullable=False),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.Column("updated_by", sa.String(100)),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("settings")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["RawTable", "read_table", "decode_text", "sniff_separator", "MAX_BYTES"]
+__all__ = ["RawTable", "read_table", "decode_text", "sniff_separator", "check_xlsx", "MAX_BYTES", "MAX_CELLS", "MAX_COLUMNS"]
 
 MAX_BYTES = 512 * 1024 * 1024
 _SEPARATORS = [",", ";", "\t", "|"]
@@ -60,15 +60,21 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("utf-16"), "utf-16"
     try:
         return data.decode("utf-8", errors="strict"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc.start
     try:
         return data.decode("gb18030", errors="strict"), "gb18030"
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
+        line = data.count(b"\n", 0, utf8_error) + 1
+        mixed = utf8_error > 64  # a long valid UTF-8 start, then other bytes
         raise ValueError(
-            "无法识别文件编码：已尝试 UTF-8（含 BOM）、UTF-16 和 GB18030/GBK，均失败"
-            f"（第 {exc.start} 字节附近）。请在 Excel 中“另存为 → CSV UTF-8”后重新上传。"
-            " Could not decode the file as UTF-8, UTF-16 or GB18030; save it as 'CSV UTF-8' and retry."
+            f"无法识别文件编码：第 {line:,} 行（第 {utf8_error:,} 字节）起不是 UTF-8，整个文件也不是 GB18030/GBK"
+            + ("；文件前面是 UTF-8、后面换了编码，可能由两个不同编码的文件拼接而成" if mixed else "")
+            + "。请用 Excel 或记事本打开后“另存为 → CSV UTF-8”，或把两部分分别另存后再上传。"
+            f" Could not decode the file: from line {line:,} (byte {utf8_error:,}) it is not UTF-8, and the whole"
+            " file is not GB18030/GBK either"
+            + (" — it looks like UTF-8 text followed by text in another encoding (two files joined)" if mixed else "")
+            + ". Open it in Excel or Notepad and save as 'CSV UTF-8', or save the parts separately."
         ) from None
 
 
@@ -114,7 +120,214 @@ def _cell_text(value: object) -> object:
     return text if text.strip() != "" else pd.NA
 
 
-def _read_excel(data: bytes, kind: str) -> tuple[pd.DataFrame, list[str]]:
+# --- workbook guards (issue 10, finding 6) -------------------------------------------------------------
+# A workbook is a zip of XML: a 4.7 KB file can declare a sheet of 16,384 × 1,048,576 cells (calamine
+# then tries to allocate ~512 GB and aborts the process) and a few hundred KB can inflate to gigabytes
+# of shared strings. Before reading: the declared size of every sheet and the uncompressed size of
+# every zip member are checked; then the workbook is parsed in a child process whose address space is
+# capped (RLIMIT_AS), so whatever slips through can only end the child, never the server.
+MAX_CELLS = 20_000_000  # rows × columns of the sheet read (a 600,000 × 30 export is 18 M)
+MAX_COLUMNS = 5_000  # columns of any file (a survey export with more is not a survey; issue 10, finding 7)
+XLSX_MAX_UNCOMPRESSED = 2 * 1024**3  # all zip members together
+XLSX_MAX_SHARED_STRINGS = 512 * 1024**2
+XLSX_MAX_RATIO = 200  # uncompressed ÷ compressed of a member larger than 16 MB uncompressed
+READER_MEMORY_MB = 3072  # the child's address-space limit; SURVEY_READER_MEMORY_MB overrides
+READER_TIMEOUT_S = 600
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z]{1,3})?(\d+)?(?::([A-Za-z]{1,3})(\d+))?\"")
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + (ch - 64)
+    return n
+
+
+def _refused(what_zh: str, what_en: str) -> ValueError:
+    return ValueError(
+        f"已拒绝此 Excel 文件：{what_zh}。请在 Excel 中删除多余的空行空列（或只保留数据区域）后另存，"
+        f"或导出为 CSV 再上传。 The workbook was refused: {what_en}. Delete the stray empty rows/columns "
+        "(keep only the data range) and save again, or export as CSV."
+    )
+
+
+def _mb(n: float) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+def check_xlsx(data: bytes) -> None:
+    """Refuse a workbook whose zip or declared sheet size is beyond the reader's limits.
+
+    Checks (no XML is parsed): the uncompressed size of all members (``XLSX_MAX_UNCOMPRESSED``), of
+    the shared strings (``XLSX_MAX_SHARED_STRINGS``) and each large member's compression ratio
+    (``XLSX_MAX_RATIO``, zip bombs); each worksheet's declared ``<dimension ref="A1:XFD1048576">``
+    against ``MAX_COLUMNS`` and ``MAX_CELLS``. Raises a bilingual ValueError naming what was refused.
+    """
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return  # not a readable zip: calamine's own message (in the child) says the file is broken
+    total = sum(i.file_size for i in infos)
+    if total > XLSX_MAX_UNCOMPRESSED:
+        raise _refused(f"解压后共 {_mb(total)}，超过上限 {_mb(XLSX_MAX_UNCOMPRESSED)}",
+                       f"it unpacks to {_mb(total)}, above the limit of {_mb(XLSX_MAX_UNCOMPRESSED)}")
+    for info in infos:
+        name = info.filename.lower()
+        if name.endswith("sharedstrings.xml") and info.file_size > XLSX_MAX_SHARED_STRINGS:
+            raise _refused(f"共享字符串解压后 {_mb(info.file_size)}，超过上限 {_mb(XLSX_MAX_SHARED_STRINGS)}",
+                           f"its shared strings unpack to {_mb(info.file_size)}, above {_mb(XLSX_MAX_SHARED_STRINGS)}")
+        if info.file_size > 16 * 2**20 and info.file_size > XLSX_MAX_RATIO * max(info.compress_size, 1):
+            raise _refused(f"“{info.filename}”压缩比异常（{info.file_size // max(info.compress_size, 1):,} 倍，疑似压缩炸弹）",
+                           f"'{info.filename}' inflates {info.file_size // max(info.compress_size, 1):,}× (a zip bomb)")
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            try:
+                with archive.open(info) as fh:
+                    head = fh.read(65536)
+            except Exception:  # noqa: BLE001 — a broken member: the reader's message will say so
+                continue
+            m = _DIMENSION.search(head)
+            if not m or not m.group(3):
+                continue
+            c0, r0 = _col_number(m.group(1) or b"A"), int(m.group(2) or 1)
+            c1, r1 = _col_number(m.group(3)), int(m.group(4))
+            cols, rows = abs(c1 - c0) + 1, abs(r1 - r0) + 1
+            ref = m.group(0).split(b'"')[1].decode("ascii", "replace")
+            if cols > MAX_COLUMNS:
+                raise _refused(f"工作表声明的范围 {ref} 有 {cols:,} 列，超过上限 {MAX_COLUMNS:,} 列",
+                               f"a sheet declares the range {ref}: {cols:,} columns, above the limit of {MAX_COLUMNS:,}")
+            if cols * rows > MAX_CELLS:
+                raise _refused(f"工作表声明的范围 {ref} 有 {cols * rows:,} 个单元格，超过上限 {MAX_CELLS:,}",
+                               f"a sheet declares the range {ref}: {cols * rows:,} cells, above the limit of {MAX_CELLS:,}")
+
+
+# The child: reads the workbook from stdin under an address-space limit, writes the first non-empty
+# sheet's rows (pickled) to stdout. Self-contained (only python_calamine), so it starts in ~0.1 s.
+_CHILD = r"""
+import pickle, resource, sys
+limit = int(sys.argv[1]) * 1024 * 1024
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+max_cells, max_cols = int(sys.argv[2]), int(sys.argv[3])
+data = sys.stdin.buffer.read()
+out = sys.stdout.buffer
+def done(obj):
+    pickle.dump(obj, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+    sys.exit(0)
+try:
+    from python_calamine import CalamineWorkbook
+    import io
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+except MemoryError:
+    done(("memory", "", ""))
+except Exception as exc:
+    done(("open", type(exc).__name__, str(exc)[:120]))
+names = list(book.sheet_names)
+for name in names:
+    try:
+        sheet = book.get_sheet_by_name(name)
+        h, w = sheet.total_height, sheet.total_width
+        if w > max_cols or h * w > max_cells:
+            done(("size", name, f"{h}x{w}"))
+        rows = sheet.to_python(skip_empty_area=False)
+    except MemoryError:
+        done(("memory", name, ""))
+    except Exception as exc:
+        done(("sheet", name, f"{type(exc).__name__}: {str(exc)[:120]}"))
+    if any(any(v is not None and (not isinstance(v, str) or v.strip()) for v in r) for r in rows):
+        done(("ok", name, (rows, len(names))))
+done(("empty", "", ""))
+"""
+
+
+def _memory_mb() -> int:
+    import os
+
+    raw = os.environ.get("SURVEY_READER_MEMORY_MB", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) >= 256 else READER_MEMORY_MB
+
+
+def _excel_rows(data: bytes) -> tuple[str, list, int]:
+    """Parse a workbook in a memory-capped child process: ``(sheet name, rows, number of sheets)``."""
+    import pickle
+    import subprocess
+    import sys
+
+    limit = _memory_mb()
+    try:
+        proc = subprocess.run(  # noqa: S603 — our own interpreter and code, the file goes to stdin
+            [sys.executable, "-c", _CHILD, str(limit), str(MAX_CELLS), str(MAX_COLUMNS)],
+            input=data, capture_output=True, timeout=READER_TIMEOUT_S, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise _refused(f"读取超过 {READER_TIMEOUT_S} 秒", f"reading took longer than {READER_TIMEOUT_S} s") from None
+    try:
+        status, where, payload = pickle.loads(proc.stdout) if proc.returncode == 0 and proc.stdout else ("crash", "", "")
+    except Exception:  # noqa: BLE001 — a truncated answer from a child that died while writing
+        status, where, payload = "crash", "", ""
+    if status == "ok":
+        rows, n_sheets = payload
+        return where, rows, n_sheets
+    if status in ("memory", "crash"):
+        raise _refused(f"读取所需内存超过上限 {limit:,} MB（工作表过大或结构异常）",
+                       f"reading it needs more than the {limit:,} MB memory limit (a huge or malformed sheet)")
+    if status == "size":
+        raise _refused(f"工作表“{where}”的范围为 {payload} 个单元格，超过上限（{MAX_CELLS:,} 个单元格、{MAX_COLUMNS:,} 列）",
+                       f"sheet '{where}' spans {payload} cells, above the limits ({MAX_CELLS:,} cells, {MAX_COLUMNS:,} columns)")
+    if status == "open":
+        raise ValueError(
+            f"无法打开 Excel 文件（{where}: {payload}）。文件可能已损坏或未上传完整；"
+            "请重新下载后上传，或另存为 CSV。 The workbook could not be opened; re-download it or save as CSV."
+        )
+    if status == "sheet":
+        raise ValueError(
+            f"无法读取工作表“{where}”（{payload}）。文件可能已损坏或未上传完整；"
+            "请重新下载后上传，或另存为 CSV。 A sheet of the workbook could not be read; re-download it or save as CSV."
+        )
+    raise ValueError("Excel 文件中没有数据。 The workbook has no data in any sheet.")
+
+
+SMALL_XLSX_BYTES = 16 * 2**20  # uncompressed XML small enough to scan and read in-process
+SMALL_XLSX_CELLS = 1_000_000
+_CELL_REF = re.compile(rb"<(?:\w+:)?(?:c|row)\b[^>]*?\sr=\"([A-Za-z]{0,3})(\d+)\"")
+
+
+def _small_xlsx(data: bytes) -> bool:
+    """True when every sheet's XML is small and its cells (scanned) span ≤ SMALL_XLSX_CELLS."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+        if sum(i.file_size for i in infos) > SMALL_XLSX_BYTES:
+            return False
+        for info in infos:
+            name = info.filename.lower()
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            xml = archive.read(info)
+            m = _DIMENSION.search(xml[:65536])
+            if m and m.group(3):
+                cols = abs(_col_number(m.group(3)) - _col_number(m.group(1) or b"A")) + 1
+                if cols * (abs(int(m.group(4)) - int(m.group(2) or 1)) + 1) > SMALL_XLSX_CELLS:
+                    return False
+            max_row = max_col = 1
+            for letters, digits in _CELL_REF.findall(xml):
+                max_row = max(max_row, int(digits))
+                if letters:
+                    max_col = max(max_col, _col_number(letters))
+            # cells without a reference follow the previous one: at most one per 4 bytes of XML
+            if max_col * max_row > SMALL_XLSX_CELLS or len(xml) // 4 > SMALL_XLSX_CELLS:
+                return False
+    except Exception:  # noqa: BLE001 — anything unusual goes to the guarded child
+        return False
+    return True
+
+
+def _excel_rows_here(data: bytes) -> tuple[str, list, int]:
+    """In-process parse of a small workbook (same answers as the child)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -124,7 +337,6 @@ def _read_excel(data: bytes, kind: str) -> tuple[pd.DataFrame, list[str]]:
             f"无法打开 Excel 文件（{type(exc).__name__}: {str(exc)[:120]}）。文件可能已损坏或未上传完整；"
             "请重新下载后上传，或另存为 CSV。 The workbook could not be opened; re-download it or save as CSV."
         ) from None
-    warnings: list[str] = []
     for name in book.sheet_names:
         try:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -134,12 +346,23 @@ def _read_excel(data: bytes, kind: str) -> tuple[pd.DataFrame, list[str]]:
                 "请重新下载后上传，或另存为 CSV。 A sheet of the workbook could not be read; re-download it or save as CSV."
             ) from None
         if any(any(_cell_text(v) is not pd.NA for v in r) for r in rows):
-            if len(book.sheet_names) > 1:
-                warnings.append(f"工作簿有多个工作表，读取了第一个非空工作表“{name}”。 Read sheet '{name}'.")
-            width = max(len(r) for r in rows)
-            grid = [[_cell_text(v) for v in r] + [pd.NA] * (width - len(r)) for r in rows]
-            return pd.DataFrame(grid, dtype="object"), warnings
+            return name, rows, len(book.sheet_names)
     raise ValueError("Excel 文件中没有数据。 The workbook has no data in any sheet.")
+
+
+def _read_excel(data: bytes, kind: str) -> tuple[pd.DataFrame, list[str]]:
+    """A workbook's first non-empty sheet as a grid: checked (:func:`check_xlsx`), then read
+    in-process when small and plain, else in the memory-capped child (:func:`_excel_rows`)."""
+    if kind == "xlsx":
+        check_xlsx(data)
+    small = kind == "xlsx" and _small_xlsx(data) or kind == "xls" and len(data) <= 2 * 2**20
+    name, rows, n_sheets = (_excel_rows_here if small else _excel_rows)(data)
+    warnings: list[str] = []
+    if n_sheets > 1:
+        warnings.append(f"工作簿有多个工作表，读取了第一个非空工作表“{name}”。 Read sheet '{name}'.")
+    width = max(len(r) for r in rows)
+    grid = [[_cell_text(v) for v in r] + [pd.NA] * (width - len(r)) for r in rows]
+    return pd.DataFrame(grid, dtype="object"), warnings
 
 
 def _arrow_frame(
@@ -278,6 +501,12 @@ def read_table(data: bytes, filename: str = "") -> RawTable:
             frame, more = _read_csv_text(text, sep)
             warnings += more
         kind = "csv"
+    if frame.shape[1] > MAX_COLUMNS:
+        raise ValueError(
+            f"文件有 {frame.shape[1]:,} 列，超过上限 {MAX_COLUMNS:,} 列；这不像问卷导出文件。请只导出问卷题目所在的列，"
+            f"或检查分隔符是否正确。 The file has {frame.shape[1]:,} columns, above the limit of {MAX_COLUMNS:,}; "
+            "export only the survey's columns, or check the separator."
+        )
     frame = _drop_blank_edges(frame)
     if frame.empty:
         raise ValueError("文件中没有数据。 The file contains no data.")

@@ -94,6 +94,7 @@ from analysis.store.series import (
     series_waves,
     suggest_series,
 )
+from analysis.store.settings import get_setting, get_settings, set_setting, settings  # issue 10
 from analysis.store.wave_ops import (
     delete_wave,
     list_waves,
@@ -172,4 +173,9 @@ __all__ = [
     "FEEDBACK_COLUMNS", "FeedbackImportResult", "add_feedback", "add_lexicon_word", "feedback_lexicon_words",
     "find_feedback_file", "import_feedback", "link_feedback_action", "list_feedback", "remove_lexicon_word",
     "retag_feedback", "store_lexicon", "update_feedback",
+    # issue 10: deployment settings
+    "settings",
+    "get_setting",
+    "get_settings",
+    "set_setting",
 ]
