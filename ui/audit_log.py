@@ -31,7 +31,7 @@ SENTENCES: dict[str, tuple[str, str]] = {
     # feedback records (issue 13)
     "feedback_import": ("导入记录文件「{filename}」（{n_records} 条记录）", "imported record file “{filename}” ({n_records} records)"),
     "feedback_add": ("录入了意见记录 #{id}", "typed in feedback record #{id}"),
-    "feedback_status": ("意见记录 #{id} 的状态改为 {status}", "set the status of feedback record #{id} to {status}"),
+    "feedback_status": ("修改了意见记录 #{id} 的处理状态", "changed the status of feedback record #{id}"),
     "feedback_link": ("将意见记录关联到整改项 #{action_id}", "linked feedback records to corrective action #{action_id}"),
     "lexicon_add": ("后勤词库新增「{word}」", "added “{word}” to the 后勤 lexicon"),
     "lexicon_remove": ("后勤词库删除「{word}」", "removed “{word}” from the 后勤 lexicon"),
