@@ -519,7 +519,7 @@ def make_action_figure(table: pd.DataFrame, *, target: float | None = None, lang
     err_hi = (df["ci_high"].astype(float) - rate).where(df["ci_high"].notna())
     err_lo = (rate - df["ci_low"].astype(float)).where(df["ci_low"].notna())
     fig = go.Figure(go.Bar(
-        x=df["bar"].map(_chart_label), y=rate,
+        x=df["bar"].map(chart_text), y=rate,
         marker_color=[_ACTION_COLORS.get(r, "#0072B2") for r in df["role"]],
         text=[_pct(x) for x in rate], textposition="outside", cliponaxis=False,
         error_y={"type": "data", "array": err_hi.fillna(0).tolist(), "arrayminus": err_lo.fillna(0).tolist(),
@@ -536,38 +536,3 @@ def make_action_figure(table: pd.DataFrame, *, target: float | None = None, lang
     fig = apply_theme(fig, present=present, height=200)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False, bargap=0.45)
     return fig
-
-
-def _chart_label(text: object) -> str:
-    """User text as a plotly label: ``<`` escaped (plotly reads a subset of HTML in labels)."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-# --- Feedback count bars in the area colours (issue 13) ------------------------------------------------
-def make_area_count_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = False,
-                           title: str = "") -> go.Figure:
-    """Stacked bars of counts: one bar per category (channel, tone …), one segment per area in its colour.
-
-    ``table``: ``area`` (key), ``category`` (display label, in bar order), ``n``. Area names come
-    from ``analysis.areas.area_name``; category labels are escaped for plotly (``<`` → ``&lt;``).
-    """
-    from analysis.areas import AREAS, area_name
-
-    _need(table, ["area", "category", "n"], "make_area_count_figure")
-    cats = list(dict.fromkeys(table["category"].astype(str)))
-    shown = [c.replace("<", "&lt;") for c in cats]
-    fig = go.Figure()
-    order = [a for a in AREAS if a in set(table["area"])] + sorted(set(table["area"]) - set(AREAS))
-    for area in order:
-        sub = table[table["area"] == area].groupby("category", sort=False)["n"].sum()
-        fig.add_bar(
-            x=shown, y=[int(sub.get(c, 0)) for c in cats], name=area_name(area, lang),
-            marker_color=area_color(area),
-            hovertemplate="%{x}: %{y}<extra>" + area_name(area, lang) + "</extra>",
-        )
-    fig.update_layout(barmode="stack", title={"text": title} if title else None,
-                      yaxis_title="条数" if lang == "zh" else "Records")
-    return apply_theme(fig, present=present, height=360)
-
-
-__all__ += ["make_area_count_figure"]

@@ -8,7 +8,6 @@ restoring a wave — or changing an action — shows new verdicts on the next ru
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pandas as pd
@@ -16,17 +15,11 @@ import streamlit as st
 
 from ui import loaders
 from ui.i18n import fmt_pct, t
+from ui.widgets import plain
 
 __all__ = ["verified", "summary_text", "escape", "series_of_wave", "add_to_register", "verdict_label", "item_rates", "overview_line"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
-
-
-def escape(text: object) -> str:
-    """User text made inert for ``st.markdown`` (every markdown/HTML control character backslashed)."""
-    if text is None or (isinstance(text, float) and pd.isna(text)):
-        return ""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+escape = plain  # user text made inert for st.markdown (ui.widgets.plain)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
