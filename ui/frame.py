@@ -111,6 +111,7 @@ PARAMS: tuple[Param, ...] = (
     Param("basic", False, _flag, lambda v: "1"),
     Param("exclude_flagged", False, _flag, lambda v: "1"),
     Param("k", DEFAULT_K, _k, lambda v: str(int(v))),
+    Param("token", ""),  # a read-only share link (issue 16, ui.session)
 )
 _BY_NAME = {p.name: p for p in PARAMS}
 _SHARED = tuple(p.name for p in PARAMS if p.shared)
@@ -175,6 +176,7 @@ class View:
     wave_row: dict = field(default_factory=dict)
     ds: Any = None
     error: str = ""
+    principal: Any = None  # analysis.access.Principal: who is looking, what they may see (issue 16)
 
     def __getattr__(self, name: str) -> Any:  # view.wave, view.k …: the URL parameters of the state
         if name in _BY_NAME:
@@ -302,10 +304,11 @@ def frame(page_key: str) -> View:
         view.error = t("store_unavailable", lang, err=exc)
 
     if eng is not None:
-        from ui.auth import is_manager, sidebar_login
+        from ui.auth import is_manager
+        from ui.session import gate
 
         sb.divider()
-        view.user = sidebar_login(eng, lang)
+        view.user, view.principal = gate(eng, state.token, lang)  # a share link, a login, or anonymous
         view.is_manager = is_manager(view.user)
 
     state = _resolve(view, state)
@@ -324,6 +327,10 @@ def frame(page_key: str) -> View:
 
 def _resolve(view: View, state: UrlState) -> UrlState:
     """Check the URL state against the data; load the selected wave."""
+    if view.principal is not None:  # only the waves this user or share link may see (issue 16)
+        from ui.session import restrict
+
+        view.waves = restrict(view, state.wave)
     waves = view.waves
     if view.error or not len(waves):
         return replace(state, wave=None)
@@ -477,3 +484,6 @@ def _share(view: View, box: Any) -> None:
     with box.expander(t("share", view.lang), icon=":material/share:"):
         st.caption(t("share_help", view.lang))
         st.code(link, language=None, wrap_lines=True)
+        from ui.session import share_form
+
+        share_form(view, base)  # a manager's read-only link with expiry (issue 16)
