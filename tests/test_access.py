@@ -128,69 +128,69 @@ def test_sso_default_role_and_bad_rules():
 # --- store: share links ----------------------------------------------------------------------------
 
 def test_link_token_is_random_and_stored_as_hash_only(two_waves):
-    engine, ids = two_waves
-    link_id, token, expires = store.create_link(engine, wave=ids[0], days=7, note="评议会", user="王", now=T0)
+    eng, ids = two_waves
+    link_id, token, expires = store.create_link(eng, wave=ids[0], days=7, note="评议会", user="王", now=T0)
     assert expires == T0 + dt.timedelta(days=7)
     assert len(token) >= 43  # 32 random bytes in url-safe base64: 256 bits ≥ 128
-    _, token2, _ = store.create_link(engine, wave=ids[0], now=T0)
+    _, token2, _ = store.create_link(eng, wave=ids[0], now=T0)
     assert token2 != token
-    with engine.connect() as conn:
+    with eng.connect() as conn:
         rows = [dict(r) for r in conn.execute(sa.select(sa_access.share_links)).mappings()]
     dump = repr(rows)
     assert token not in dump and token2 not in dump
     assert rows[0]["token_hash"] == hashlib.sha256(token.encode()).hexdigest()
     assert rows[1]["expires_at"] == T0 + dt.timedelta(days=30)  # default 30 days
-    audit = store.list_audit(engine)
+    audit = store.list_audit(eng)
     created = audit[audit["action"] == "link_create"]
     assert len(created) == 2 and set(created["user"]) == {"王", "cli"}
 
 
 def test_link_scope_validation(two_waves):
-    engine, ids = two_waves
+    eng, ids = two_waves
     with pytest.raises(ValueError, match="二选一|exactly one"):
-        store.create_link(engine)
+        store.create_link(eng)
     with pytest.raises(ValueError, match="exactly one"):
-        store.create_link(engine, wave=ids[0], series=1)
+        store.create_link(eng, wave=ids[0], series=1)
     with pytest.raises(ValueError, match="不存在"):
-        store.create_link(engine, wave=99999)
+        store.create_link(eng, wave=99999)
     with pytest.raises(ValueError, match="1–90"):
-        store.create_link(engine, wave=ids[0], days=120)
-    store.delete_wave(engine, ids[1])
+        store.create_link(eng, wave=ids[0], days=120)
+    store.delete_wave(eng, ids[1])
     with pytest.raises(ValueError, match="已删除"):
-        store.create_link(engine, wave=ids[1])
+        store.create_link(eng, wave=ids[1])
 
 
 def test_open_link_expiry_use_count_and_revoke(two_waves):
-    engine, ids = two_waves
-    link_id, token, _ = store.create_link(engine, wave=ids[0], days=2, now=T0)
-    check = store.open_link(engine, token, client="10.0.0.1", now=T0 + dt.timedelta(hours=1))
+    eng, ids = two_waves
+    link_id, token, _ = store.create_link(eng, wave=ids[0], days=2, now=T0)
+    check = store.open_link(eng, token, client="10.0.0.1", now=T0 + dt.timedelta(hours=1))
     assert (check.status, check.scope, check.link_id) == ("valid", ("wave", ids[0]), link_id)
-    store.open_link(engine, token, client="10.0.0.1", now=T0 + dt.timedelta(hours=2))
-    store.open_link(engine, token, client="10.0.0.1", count_use=False, now=T0 + dt.timedelta(hours=3))
-    row = store.list_links(engine, now=T0).iloc[0]
+    store.open_link(eng, token, client="10.0.0.1", now=T0 + dt.timedelta(hours=2))
+    store.open_link(eng, token, client="10.0.0.1", count_use=False, now=T0 + dt.timedelta(hours=3))
+    row = store.list_links(eng, now=T0).iloc[0]
     assert row["uses"] == 2 and row["last_used_at"] == T0 + dt.timedelta(hours=2)
-    assert store.open_link(engine, token, now=T0 + dt.timedelta(days=2)).status == "expired"
-    assert store.list_links(engine, now=T0 + dt.timedelta(days=3)).iloc[0]["status"] == "expired"
-    store.revoke_link(engine, link_id, user="王", now=T0 + dt.timedelta(hours=4))
-    assert store.open_link(engine, token, now=T0 + dt.timedelta(hours=5)).status == "revoked"
-    store.revoke_link(engine, link_id, user="王")  # a second revoke changes nothing
-    actions = list(store.list_audit(engine)["action"])
+    assert store.open_link(eng, token, now=T0 + dt.timedelta(days=2)).status == "expired"
+    assert store.list_links(eng, now=T0 + dt.timedelta(days=3)).iloc[0]["status"] == "expired"
+    store.revoke_link(eng, link_id, user="王", now=T0 + dt.timedelta(hours=4))
+    assert store.open_link(eng, token, now=T0 + dt.timedelta(hours=5)).status == "revoked"
+    store.revoke_link(eng, link_id, user="王")  # a second revoke changes nothing
+    actions = list(store.list_audit(eng)["action"])
     assert actions.count("link_use") == 2 and actions.count("link_revoke") == 1
     with pytest.raises(ValueError, match="不存在"):
-        store.revoke_link(engine, 424242)
+        store.revoke_link(eng, 424242)
 
 
 def test_token_guessing_is_rate_limited_per_address(two_waves):
-    engine, ids = two_waves
-    _, token, _ = store.create_link(engine, wave=ids[0], now=T0)
+    eng, ids = two_waves
+    _, token, _ = store.create_link(eng, wave=ids[0], now=T0)
     for i in range(sa_access.LINK_MAX_FAILURES):
-        assert store.open_link(engine, f"guess-{i}", client="10.0.0.9", now=T0).status == "unknown"
+        assert store.open_link(eng, f"guess-{i}", client="10.0.0.9", now=T0).status == "unknown"
     with pytest.raises(ValueError, match="15 分钟|15 minute"):
-        store.open_link(engine, token, client="10.0.0.9", now=T0 + dt.timedelta(seconds=1))  # even the right one
-    assert store.open_link(engine, token, client="10.0.0.8", now=T0).status == "valid"  # another address is free
+        store.open_link(eng, token, client="10.0.0.9", now=T0 + dt.timedelta(seconds=1))  # even the right one
+    assert store.open_link(eng, token, client="10.0.0.8", now=T0).status == "valid"  # another address is free
     later = T0 + dt.timedelta(minutes=sa_access.LINK_LOCK_MINUTES, seconds=1)
-    assert store.open_link(engine, token, client="10.0.0.9", now=later).status == "valid"
-    assert "link_locked" in set(store.list_audit(engine)["action"])
+    assert store.open_link(eng, token, client="10.0.0.9", now=later).status == "valid"
+    assert "link_locked" in set(store.list_audit(eng)["action"])
 
 
 # --- store: sessions, roles, scopes, disabling ---------------------------------------------------
@@ -239,22 +239,22 @@ def test_disabled_account_cannot_log_in_and_loses_its_sessions(engine, fast_bcry
 
 
 def test_roles_and_scopes(two_waves, fast_bcrypt):
-    engine, ids = two_waves
-    auth.create_user(engine, "孙", PW, role="viewer")
-    store.set_role(engine, "孙", "manager", user="admin")
+    eng, ids = two_waves
+    auth.create_user(eng, "孙", PW, role="viewer")
+    store.set_role(eng, "孙", "manager", user="admin")
     with pytest.raises(ValueError, match="unknown role"):
-        store.set_role(engine, "孙", "root")
-    found = sa_access.login(engine, "孙", PW)
+        store.set_role(eng, "孙", "root")
+    found = sa_access.login(eng, "孙", PW)
     assert found.role == "manager" and found.is_manager
-    assert store.get_scopes(engine, found.id) is None
-    store.set_scopes(engine, "孙", [("wave", ids[1]), ("series", "7")], user="admin")
-    assert store.get_scopes(engine, found.id) == (("series", 7), ("wave", ids[1]))
-    principal = sa_access.principal_of(engine, found)
+    assert store.get_scopes(eng, found.id) is None
+    store.set_scopes(eng, "孙", [("wave", ids[1]), ("series", "7")], user="admin")
+    assert store.get_scopes(eng, found.id) == (("series", 7), ("wave", ids[1]))
+    principal = sa_access.principal_of(eng, found)
     waves = store.list_waves(engine).assign(id=lambda d: d["id"].astype(str))
     assert access.visible_wave_ids(waves, principal.scopes) == [str(ids[1])]
     with pytest.raises(ValueError, match="不存在"):
-        store.set_scopes(engine, "孙", [("wave", 99999)])
-    store.set_scopes(engine, "孙", [])
-    assert store.get_scopes(engine, found.id) is None
+        store.set_scopes(eng, "孙", [("wave", 99999)])
+    store.set_scopes(eng, "孙", [])
+    assert store.get_scopes(eng, found.id) is None
     accounts = store.list_accounts(engine)
     assert list(accounts.columns[:4]) == ["name", "role", "disabled", "scopes"] and "password_hash" not in accounts
