@@ -250,11 +250,11 @@ def test_roles_and_scopes(two_waves, fast_bcrypt):
     store.set_scopes(eng, "孙", [("wave", ids[1]), ("series", "7")], user="admin")
     assert store.get_scopes(eng, found.id) == (("series", 7), ("wave", ids[1]))
     principal = sa_access.principal_of(eng, found)
-    waves = store.list_waves(engine).assign(id=lambda d: d["id"].astype(str))
+    waves = store.list_waves(eng).assign(id=lambda d: d["id"].astype(str))
     assert access.visible_wave_ids(waves, principal.scopes) == [str(ids[1])]
     with pytest.raises(ValueError, match="不存在"):
         store.set_scopes(eng, "孙", [("wave", 99999)])
     store.set_scopes(eng, "孙", [])
     assert store.get_scopes(eng, found.id) is None
-    accounts = store.list_accounts(engine)
+    accounts = store.list_accounts(eng)
     assert list(accounts.columns[:4]) == ["name", "role", "disabled", "scopes"] and "password_hash" not in accounts
