@@ -71,6 +71,15 @@ from analysis.store.schema import (
     wave_data,
     waves,
 )
+from analysis.store.series import (
+    SERIES_COLUMNS,
+    create_series,
+    list_series,
+    rename_series,
+    series,
+    series_waves,
+    suggest_series,
+)
 from analysis.store.wave_ops import (
     delete_wave,
     list_waves,
@@ -123,6 +132,14 @@ __all__ = [
     "users",
     "login_attempts",
     "audit_log",
+    # survey series (issue 12)
+    "SERIES_COLUMNS",
+    "series",
+    "list_series",
+    "series_waves",
+    "suggest_series",
+    "create_series",
+    "rename_series",
     # access (issue 16)
     "create_link", "list_links", "revoke_link", "open_link", "create_session", "session_user", "end_session",
     "end_user_sessions", "change_password", "set_role", "set_disabled", "set_scopes", "get_scopes", "list_accounts",
