@@ -280,3 +280,17 @@ def test_admin_creates_an_account_and_manager_sees_links_only(engine):
     at.button[[b.label for b in at.button].index(t("admin_revoke", "zh"))].click()
     at.run()
     assert store.list_links(engine).set_index("id").loc[link_id, "status"] == "revoked"
+
+
+def test_single_sign_on_button_when_configured(engine):
+    at = AppTest.from_file(ENTRY, default_timeout=180)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "dashboard", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example/.well-known/openid-configuration"}
+    at.secrets["survey_sso"] = {"groups": {"logistics": "manager"}}
+    at.switch_page("pages/1_overview.py")
+    at.run()
+    assert not at.exception
+    assert t("sso_login", "zh") in [b.label for b in at.sidebar.button]
+    plain = run("pages/1_overview.py")  # without the secrets there is no such button
+    assert t("sso_login", "zh") not in [b.label for b in plain.sidebar.button]

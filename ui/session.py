@@ -163,6 +163,43 @@ def _link_principal(engine: Any, token: str, lang: str) -> rules.Principal:
                            link_id=check.link_id, expires_at=check.expires_at)
 
 
+def _sso_rules() -> Any | None:
+    """The ``[survey_sso]`` table of secrets.toml when single sign-on is configured (``[auth]`` too), else None."""
+    try:
+        if "auth" in st.secrets and "survey_sso" in st.secrets:
+            return st.secrets["survey_sso"]
+    except Exception:  # noqa: BLE001 — no secrets file: no single sign-on
+        return None
+    return None
+
+
+def _sso(lang: str) -> tuple[Any, rules.Principal] | None:
+    """A single-sign-on user (``st.login``, OpenID Connect) mapped to a role by ``role_from_claims``, or None.
+
+    Draws the sign-in button while nobody is signed in, and a refusal when the provider's account
+    matches no rule. Only active when secrets.toml has both ``[auth]`` and ``[survey_sso]``.
+    """
+    sso_rules = _sso_rules()
+    if sso_rules is None:
+        return None
+    if not st.user.is_logged_in:
+        st.sidebar.button(t("sso_login", lang), key="auth_sso_login", on_click=st.login, icon=":material/badge:")
+        return None
+    from analysis.auth import User
+
+    claims = st.user.to_dict()
+    mapped = rules.role_from_claims(claims, sso_rules)
+    if mapped is None:
+        st.sidebar.error(t("sso_refused", lang))
+        st.sidebar.button(t("logout", lang), key="auth_sso_logout", on_click=st.logout)
+        return None
+    role, scopes = mapped
+    name = str(claims.get("email") or claims.get("sub") or "sso")[:100]
+    st.sidebar.caption(t("login_as", lang, name=name, role=t(f"role_{role}", lang)))
+    st.sidebar.button(t("logout", lang), key="auth_sso_logout", on_click=st.logout)
+    return User(id=0, name=name, role=role), rules.Principal(kind="user", name=name, role=role, scopes=scopes)
+
+
 def gate(engine: Any, token: str, lang: str) -> tuple[Any | None, rules.Principal]:
     """Who is looking: ``(user, principal)``. A share-link token wins over a login (read-only)."""
     from analysis.store.access import principal_of
@@ -173,6 +210,9 @@ def gate(engine: Any, token: str, lang: str) -> tuple[Any | None, rules.Principa
         when = pd.Timestamp(principal.expires_at).strftime("%Y-%m-%d") if principal.expires_at is not None else ""
         st.sidebar.caption(t("link_banner", lang, when=when))
         return None, principal
+    sso = _sso(lang)
+    if sso is not None:
+        return sso
     found = sidebar_login(engine, lang)
     if found is None:
         return None, rules.Principal()
