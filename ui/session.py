@@ -182,7 +182,7 @@ def _sso(lang: str) -> tuple[Any, rules.Principal] | None:
     sso_rules = _sso_rules()
     if sso_rules is None:
         return None
-    if not st.user.is_logged_in:
+    if not getattr(st.user, "is_logged_in", False):
         st.sidebar.button(t("sso_login", lang), key="auth_sso_login", on_click=st.login, icon=":material/badge:")
         return None
     from analysis.auth import User
