@@ -11,13 +11,13 @@ the folder's ``.csv``, ``.xlsx`` and ``.xls`` files:
 - a store that cannot be reached leaves the file where it is (the file is not at fault).
 
 The ingest is the data page's own (``analysis.store.ingest_file``), with its codebook reuse and
-screening; the audit log names the watcher's ``user``.
+screening; ``series`` (an id, or a name — created when new) puts the waves into that survey series,
+else the store suggests one. The audit log names the watcher's ``user``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -69,10 +69,9 @@ def scan(engine: Any, folder: str | Path, *, series: str | None = None, user: st
     if not folder.is_dir():
         raise ValueError(f"找不到文件夹：{folder}。 Folder not found: {folder}.")
     extra: dict[str, Any] = {}
-    if series is not None:
-        if "series" not in inspect.signature(ingest_file).parameters:
-            raise ValueError("此版本的数据库尚不支持调查系列（--series）。 This store does not support survey series (--series) yet.")
-        extra["series"] = series
+    if series is not None and str(series).strip():  # a series id, or a series name (made when new)
+        text = str(series).strip()
+        extra["meta"] = {"series_id": int(text)} if text.isdigit() else {"series": text}
     out = ScanResult()
     now = time.time()
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS):

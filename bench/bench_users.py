@@ -181,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         protocol_round(base, token, 1, 1, 0.0)  # warm the server's caches (a cold open reads the wave)
         for n in args.users:
+            load = os.getloadavg()[0]
             res = protocol_round(base, token, n, args.changes, args.think)
+            res["load"] = (load + os.getloadavg()[0]) / 2  # the machine's load (other processes too)
             rows.append((n, res))
             print(f"N={n}: open p50 {_q(res['open'], .5):.3f} p95 {_q(res['open'], .95):.3f}; rerun p50 "
                   f"{_q(res['rerun'], .5):.3f} p95 {_q(res['rerun'], .95):.3f}; errors {res['errors']}; "
@@ -223,12 +225,12 @@ def _write(rows: list, browser_rows: list, args: argparse.Namespace) -> None:
              f"Protocol-level clients (Streamlit's websocket protobufs), {args.changes} filter changes per session, think "
              f"time {args.think:g} s ± 50 %, demo store (SQLite), share link to the newest wave, `SURVEY_OPEN_VIEWING=false`.",
              "",
-             "| sessions N | opens | open p50 s | open p95 s | filter reruns | rerun p50 s | rerun p95 s | rerun max s | KB/rerun | errors |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| sessions N | opens | open p50 s | open p95 s | filter reruns | rerun p50 s | rerun p95 s | rerun max s | KB/rerun | errors | load avg |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n, r in rows:
         lines.append(f"| {n} | {len(r['open'])} | {_q(r['open'], .5):.3f} | {_q(r['open'], .95):.3f} | {len(r['rerun'])} | "
                      f"{_q(r['rerun'], .5):.3f} | {_q(r['rerun'], .95):.3f} | {max(r['rerun'] or [float('nan')]):.3f} | "
-                     f"{statistics.median(r['bytes']) / 1024:.0f} | {r['errors']} |")
+                     f"{statistics.median(r['bytes']) / 1024:.0f} | {r['errors']} | {r.get('load', float('nan')):.1f} |")
     by_n = {n: r for n, r in rows}
     if 1 in by_n and 20 in by_n:
         ratio = _q(by_n[20]["rerun"], .95) / _q(by_n[1]["rerun"], .95)

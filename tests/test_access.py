@@ -258,3 +258,17 @@ def test_roles_and_scopes(two_waves, fast_bcrypt):
     assert store.get_scopes(eng, found.id) is None
     accounts = store.list_accounts(eng)
     assert list(accounts.columns[:4]) == ["name", "role", "disabled", "scopes"] and "password_hash" not in accounts
+
+
+def test_series_link_covers_exactly_that_series(engine):  # noqa: F811
+    a1, a2, b1 = (store.ingest_file(engine, p.read_bytes(), p.name, meta={"series": s}).wave_id
+                  for p, s in zip(DEMO[:3], ["食堂", "食堂", "公寓"], strict=True))
+    sid = int(store.list_series(engine).set_index("name").loc["食堂", "id"])
+    _, token, _ = store.create_link(engine, series=sid)
+    check = store.open_link(engine, token, count_use=False)
+    assert check.scope == ("series", sid)
+    waves = store.list_waves(engine)
+    assert sorted(access.visible_wave_ids(waves, [check.scope])) == sorted([str(a1), str(a2)])
+    assert str(b1) not in access.visible_wave_ids(waves, [check.scope])
+    with pytest.raises(ValueError, match="不存在"):
+        store.create_link(engine, series=99999)

@@ -140,3 +140,15 @@ def test_watch_bad_folder(env, capsys):
 
 def test_link_token_bits():
     assert sa_access.TOKEN_BYTES * 8 >= 128
+
+
+def test_watch_into_a_named_series(env, capsys):
+    tmp, eng, _ = env
+    inbox = tmp / "inbox3"
+    inbox.mkdir()
+    (inbox / "w1.csv").write_bytes(make_wjx(6, seed=11))
+    rc, _, err = run(capsys, "watch", str(inbox), "--once", "--series", "食堂满意度")
+    assert rc == 0, err
+    series = store.list_series(eng).set_index("name")
+    waves = store.list_waves(eng).set_index("name")
+    assert int(waves.loc["w1", "series_id"]) == int(series.loc["食堂满意度", "id"])
