@@ -78,7 +78,7 @@ def test_state_round_trips_through_the_url(lang, present, wave, area, by, basic,
 
 
 def test_pages_registry_points_at_the_page_files():
-    assert list(PAGES) == ["overview", "areas", "trends", "compare", "quality", "priorities", "data"]
+    assert list(PAGES) == ["overview", "areas", "trends", "compare", "quality", "priorities", "feedback", "actions", "data", "admin"]
     assert [p.path for p in PAGES.values()][0] == "pages/1_overview.py"
     assert PAGES["data"].manager_only and not PAGES["overview"].manager_only
 
