@@ -28,6 +28,7 @@ __all__ = [
     "make_heatmap_figure",
     "make_alpha_figure",
     "make_ipa_figure",
+    "make_action_figure",
 ]
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -475,3 +476,78 @@ def make_ipa_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = Fa
     fig.update_xaxes(title_text=_tr("performance", lang))
     fig.update_yaxes(title_text=_tr("importance", lang))
     return apply_theme(fig, present=present, height=560)
+
+
+# --- corrective actions (整改台账, issue 14) ------------------------------------------------------
+_ACTION_COLORS = {"baseline": "#999999", "met": "#0072B2", "not_met": "#D55E00", "measured": "#0072B2"}
+
+
+def make_action_figure(table: pd.DataFrame, *, target: float | None = None, lang: str = "zh",
+                       present: bool = False) -> go.Figure:
+    """Before/after bars of one corrective action: baseline and verifying wave, the target as a line.
+
+    Parameters
+    ----------
+    table : rows ``bar`` (axis label, e.g. the wave name), ``rate`` (0–1), ``ci_low``, ``ci_high``
+        (may be NaN: no error bar), ``role`` (``baseline`` | ``met`` | ``not_met`` | ``measured``,
+        the colour), ``n`` (shown in the hover).
+    target : the rate to reach (a threshold, or baseline + change for change targets), dashed.
+    """
+    _need(table, ["bar", "rate", "ci_low", "ci_high", "role", "n"], "make_action_figure")
+    df = table.dropna(subset=["rate"])
+    rate = df["rate"].astype(float)
+    err_hi = (df["ci_high"].astype(float) - rate).where(df["ci_high"].notna())
+    err_lo = (rate - df["ci_low"].astype(float)).where(df["ci_low"].notna())
+    fig = go.Figure(go.Bar(
+        x=df["bar"].map(_chart_label), y=rate,
+        marker_color=[_ACTION_COLORS.get(r, "#0072B2") for r in df["role"]],
+        text=[_pct(x) for x in rate], textposition="outside", cliponaxis=False,
+        error_y={"type": "data", "array": err_hi.fillna(0).tolist(), "arrayminus": err_lo.fillna(0).tolist(),
+                 "visible": bool(df["ci_low"].notna().any()), "color": "#333", "thickness": 1},
+        customdata=df["n"].astype("float").tolist(),
+        hovertemplate="%{x}<br>" + _tr("rate", lang) + ": %{y:.1%}<br>n = %{customdata:.0f}<extra></extra>",
+    ))
+    if target is not None and not (isinstance(target, float) and math.isnan(target)):
+        fig.add_hline(y=float(target), line_dash="dash", line_color="#333",
+                      annotation_text=("目标 " if lang == "zh" else "target ") + _pct(float(target)),
+                      annotation_position="top left")
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title_text=None)
+    fig.update_xaxes(title_text=None)
+    fig = apply_theme(fig, present=present, height=200)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False, bargap=0.45)
+    return fig
+
+
+def _chart_label(text: object) -> str:
+    """User text as a plotly label: ``<`` escaped (plotly reads a subset of HTML in labels)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- Feedback count bars in the area colours (issue 13) ------------------------------------------------
+def make_area_count_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = False,
+                           title: str = "") -> go.Figure:
+    """Stacked bars of counts: one bar per category (channel, tone …), one segment per area in its colour.
+
+    ``table``: ``area`` (key), ``category`` (display label, in bar order), ``n``. Area names come
+    from ``analysis.areas.area_name``; category labels are escaped for plotly (``<`` → ``&lt;``).
+    """
+    from analysis.areas import AREAS, area_name
+
+    _need(table, ["area", "category", "n"], "make_area_count_figure")
+    cats = list(dict.fromkeys(table["category"].astype(str)))
+    shown = [c.replace("<", "&lt;") for c in cats]
+    fig = go.Figure()
+    order = [a for a in AREAS if a in set(table["area"])] + sorted(set(table["area"]) - set(AREAS))
+    for area in order:
+        sub = table[table["area"] == area].groupby("category", sort=False)["n"].sum()
+        fig.add_bar(
+            x=shown, y=[int(sub.get(c, 0)) for c in cats], name=area_name(area, lang),
+            marker_color=area_color(area),
+            hovertemplate="%{x}: %{y}<extra>" + area_name(area, lang) + "</extra>",
+        )
+    fig.update_layout(barmode="stack", title={"text": title} if title else None,
+                      yaxis_title="条数" if lang == "zh" else "Records")
+    return apply_theme(fig, present=present, height=360)
+
+
+__all__ += ["make_area_count_figure"]

@@ -50,11 +50,41 @@ from analysis.store.access import (
     set_role,
     set_scopes,
 )
+from analysis.store.actions import (
+    ACTION_COLUMNS,
+    actions,
+    add_action,
+    delete_action,
+    get_action,
+    import_actions,
+    list_actions,
+    restore_action,
+    series_catalog,
+    set_action_status,
+    update_action,
+    verification_waves,
+    verify_actions,
+)
 from analysis.store.audit import audit, list_audit
 from analysis.store.blobs import dataset_from_blobs, dataset_to_blobs
 from analysis.store.codebooks import find_codebook, save_codebook
 from analysis.store.demo import ensure_demo
 from analysis.store.engine import close_engine, data_version, default_url, get_engine
+from analysis.store.feedback import (  # feedback records (issue 13)
+    FEEDBACK_COLUMNS,
+    FeedbackImportResult,
+    add_feedback,
+    add_lexicon_word,
+    feedback_lexicon_words,
+    find_feedback_file,
+    import_feedback,
+    link_feedback_action,
+    list_feedback,
+    remove_lexicon_word,
+    retag_feedback,
+    store_lexicon,
+    update_feedback,
+)
 from analysis.store.ingest import IngestResult, find_upload, ingest_file, stored_as
 from analysis.store.schema import (
     AUDIT_COLUMNS,
@@ -140,6 +170,24 @@ __all__ = [
     "suggest_series",
     "create_series",
     "rename_series",
+    # corrective actions (issue 14)
+    "ACTION_COLUMNS",
+    "actions",
+    "add_action",
+    "update_action",
+    "set_action_status",
+    "delete_action",
+    "restore_action",
+    "get_action",
+    "list_actions",
+    "import_actions",
+    "verification_waves",
+    "series_catalog",
+    "verify_actions",
+    # feedback records (issue 13)
+    "FEEDBACK_COLUMNS", "FeedbackImportResult", "add_feedback", "add_lexicon_word", "feedback_lexicon_words",
+    "find_feedback_file", "import_feedback", "link_feedback_action", "list_feedback", "remove_lexicon_word",
+    "retag_feedback", "store_lexicon", "update_feedback",
     # access (issue 16)
     "create_link", "list_links", "revoke_link", "open_link", "create_session", "session_user", "end_session",
     "end_user_sessions", "change_password", "set_role", "set_disabled", "set_scopes", "get_scopes", "list_accounts",

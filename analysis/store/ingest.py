@@ -21,6 +21,7 @@ from analysis.store.audit import _audit, _jsonable
 from analysis.store.blobs import _frame_blobs, dataset_to_blobs
 from analysis.store.codebooks import _save_codebook, find_codebook
 from analysis.store.engine import _write
+from analysis.store.feedback import _records_from_wave
 from analysis.store.schema import META_FIELDS, _now, uploads, wave_data, waves
 from analysis.store.series import _clean_series_meta, _series_values
 
@@ -226,6 +227,7 @@ def _insert_wave(conn: Connection, prepared: _Prepared, *, data: bytes, sha: str
         )
     )
     conn.execute(wave_data.insert().values(wave_id=wave_id, **dataset_to_blobs(ds, prepared.frames)))
+    _records_from_wave(conn, wave_id, ds, meta, user=user, is_demo=is_demo)  # open answers → feedback records
     if prepared.codebook_to_save is not None:
         _save_codebook(conn, prepared.key, prepared.codebook_to_save, user)
     _audit(conn, user, "ingest", {"filename": filename, "sha256": sha, "name": name, "n_responses": int(ds.n)}, wave_id)
