@@ -222,3 +222,31 @@ def role_from_claims(claims: Mapping[str, Any], rules: Mapping[str, Any]) -> tup
     if default:
         return check_role(default), scopes
     return None
+
+
+def _keys(values: Any) -> pd.Series:
+    """Ids as canonical text ("3" for 3, 3.0 and "3"); blanks stay missing."""
+    return pd.to_numeric(pd.Series(values), errors="coerce").astype("Int64").astype("string")
+
+
+def scope_rows(rows: pd.DataFrame, visible_waves: pd.DataFrame, *, series_col: str = "series_id",
+               wave_cols: tuple[str, ...] = (), blank_ok: bool = True) -> pd.DataFrame:
+    """The rows of another feature's table (e.g. the 整改 register) that a scoped principal may see.
+
+    A row stays when its ``series_col`` (skipped when empty) is the series of a visible wave and every
+    wave it names in ``wave_cols`` is visible (a blank wave only when ``blank_ok``); ``visible_waves``
+    is the principal's wave list (:func:`scope_waves`), with ``id`` and ``series_id``.
+    """
+    if not len(rows):
+        return rows
+    has = len(visible_waves) > 0
+    ids = set(_keys(visible_waves["id"]).dropna()) if has else set()
+    series = set(_keys(visible_waves["series_id"]).dropna()) if has and "series_id" in visible_waves else set()
+    keep = pd.Series(True, index=rows.index)
+    if series_col and series_col in rows:
+        keep &= _keys(rows[series_col]).set_axis(rows.index).isin(series).fillna(False)
+    for col in wave_cols:
+        if col in rows:
+            key = _keys(rows[col]).set_axis(rows.index)
+            keep &= key.isin(ids).fillna(False) | (key.isna() if blank_ok else False)
+    return rows[keep.to_numpy(dtype=bool)]

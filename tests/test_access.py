@@ -272,3 +272,11 @@ def test_series_link_covers_exactly_that_series(engine):  # noqa: F811
     assert str(b1) not in access.visible_wave_ids(waves, [check.scope])
     with pytest.raises(ValueError, match="不存在"):
         store.create_link(engine, series=99999)
+
+
+def test_scope_rows_keeps_only_the_visible_series_and_waves():
+    visible = pd.DataFrame({"id": ["5"], "series_id": [2]})
+    rows = pd.DataFrame({"series_id": [2, 2, 3, None], "measured_wave": [5, 6, 7, None], "baseline_wave": [None, 5, 7, None]})
+    kept = access.scope_rows(rows, visible, wave_cols=("measured_wave", "baseline_wave"))
+    assert list(kept.index) == [0]  # row 1 names wave 6, row 2 is another series, row 3 has no series
+    assert access.scope_rows(rows, visible.iloc[0:0]).empty

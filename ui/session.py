@@ -270,3 +270,11 @@ def share_form(view: Any, base: str) -> None:
     url = f"{base}?{urlencode({**params, 'token': token})}"
     st.success(t("link_created", lang, when=pd.Timestamp(expires).strftime("%Y-%m-%d %H:%M UTC")))
     st.code(url, language=None, wrap_lines=True)
+
+
+def restrict_rows(view: Any, rows: pd.DataFrame, **kw: Any) -> pd.DataFrame:
+    """Rows of another feature's table limited to the principal's scope (``analysis.access.scope_rows``)."""
+    principal = getattr(view, "principal", None)
+    if principal is None or principal.scopes is None:
+        return rows
+    return rules.scope_rows(rows, view.all_waves if len(getattr(view, "all_waves", [])) else view.waves, **kw)
