@@ -366,6 +366,9 @@ def _waves_section(user: str, lang: str) -> None:
     except ValueError as exc:
         st.error(t("data_store_error", lang) + _plain(exc))
         return
+    from analysis.access import scope_waves  # a manager limited to some series manages only those (issue 16)
+
+    waves = scope_waves(waves, getattr(view.principal, "scopes", None))
     deleted_mask = waves["deleted_at"].notna() if "deleted_at" in waves else pd.Series(False, index=waves.index)
     active, deleted = waves[~deleted_mask], waves[deleted_mask]
     if active.empty:

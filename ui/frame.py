@@ -122,6 +122,7 @@ PARAMS: tuple[Param, ...] = (
     Param("exclude_flagged", False, _flag, lambda v: "1"),
     Param("k", DEFAULT_K, _k_floor, lambda v: str(int(v))),
     Param("series", None),  # survey series id (issue 12); the wave selector lists its waves
+    Param("token", ""),  # a read-only share link (issue 16, ui.session)
 )
 _BY_NAME = {p.name: p for p in PARAMS}
 _SHARED = tuple(p.name for p in PARAMS if p.shared)
@@ -188,6 +189,7 @@ class View:
     ds: Any = None
     error: str = ""
     min_group: int = DEFAULT_K  # the deployment's anonymity threshold (analysis.anonymity.min_group)
+    principal: Any = None  # analysis.access.Principal: who is looking, what they may see (issue 16)
 
     def __getattr__(self, name: str) -> Any:  # view.wave, view.k …: the URL parameters of the state
         if name in _BY_NAME:
@@ -316,10 +318,11 @@ def frame(page_key: str) -> View:
         view.error = t("store_unavailable", lang, err=exc)
 
     if eng is not None:
-        from ui.auth import is_manager, sidebar_login
+        from ui.auth import is_manager
+        from ui.session import gate
 
         sb.divider()
-        view.user = sidebar_login(eng, lang)
+        view.user, view.principal = gate(eng, state.token, lang)  # a share link, a login, or anonymous
         view.is_manager = is_manager(view.user)
 
     state = _resolve(view, state)
@@ -338,6 +341,10 @@ def frame(page_key: str) -> View:
 
 def _resolve(view: View, state: UrlState) -> UrlState:
     """Check the URL state against the data; load the selected wave."""
+    if view.principal is not None:  # only the waves this user or share link may see (issue 16)
+        from ui.session import restrict
+
+        view.waves = restrict(view, state.wave)
     state = _resolve_k(view, state)
     if view.error or not len(view.waves):
         return replace(state, wave=None, series=None)
@@ -561,3 +568,6 @@ def _share(view: View, box: Any) -> None:
     with box.expander(t("share", view.lang), icon=":material/share:"):
         st.caption(t("share_help", view.lang))
         st.code(link, language=None, wrap_lines=True)
+        from ui.session import share_form
+
+        share_form(view, base)  # a manager's read-only link with expiry (issue 16)

@@ -159,19 +159,20 @@ def likert_input(counts: pd.DataFrame, summary: pd.DataFrame, lang: str, area: s
 
 def distribution(view: Any, area: str = "", *, key: str | None = None) -> None:
     """The answer-distribution chart (diverging stacked bars) for the view's wave, optionally one area."""
-    from analysis.charts import make_likert_figure
-
     counts = compute(view, "label_counts")
     summary = compute(view, "item_summary", basic=view.basic)
     if counts is None or summary is None:
         return
-    table = likert_input(counts, summary, view.lang, area)
     part = summary if not area else summary[summary["area"] == area]
     empty = part.loc[part["n_valid"].fillna(0) == 0, "label"].astype(str).tolist()
     if empty:  # all 不了解 / not applicable: no bar, but say which (issue 10, finding 8)
         st.caption(t("items_no_valid", view.lang, n=len(empty), items=plain("、".join(empty[:10]))))
-    if not len(table):
+    # built once per view state and shared by every session (ui.loaders.likert_figure, issue 16)
+    fig = loaders.likert_figure(view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic,
+                                area=area, lang=view.lang, present=view.present, k=view.k,
+                                base_k=getattr(view, "min_group", None))
+    if fig is None:
         st.info(t("no_items", view.lang))
         return
-    show_figure(make_likert_figure(table, lang=view.lang, present=view.present), key=key)
+    show_figure(fig, key=key)
     st.caption(t("distribution_caption", view.lang))

@@ -34,6 +34,22 @@ their public functions below.
 
 from __future__ import annotations
 
+from analysis.store.access import (
+    change_password,
+    create_link,
+    create_session,
+    end_session,
+    end_user_sessions,
+    get_scopes,
+    list_accounts,
+    list_links,
+    open_link,
+    revoke_link,
+    session_user,
+    set_disabled,
+    set_role,
+    set_scopes,
+)
 from analysis.store.actions import (
     ACTION_COLUMNS,
     actions,
@@ -178,4 +194,7 @@ __all__ = [
     "get_setting",
     "get_settings",
     "set_setting",
+    # access (issue 16)
+    "create_link", "list_links", "revoke_link", "open_link", "create_session", "session_user", "end_session",
+    "end_user_sessions", "change_password", "set_role", "set_disabled", "set_scopes", "get_scopes", "list_accounts",
 ]
