@@ -67,6 +67,7 @@ from analysis.store.wave_ops import (
     wave_files,
     wave_meta,
 )
+from analysis.store.wave_ops import UPLOAD_COLUMNS, wave_uploads  # provenance for reports (issue 15)
 
 __all__ = [
     "DEFAULT_DB_PATH",
@@ -82,6 +83,8 @@ __all__ = [
     "load_wave",
     "wave_meta",
     "wave_files",
+    "wave_uploads",
+    "UPLOAD_COLUMNS",
     "resolve_wave",
     "rename_wave",
     "update_wave_meta",
