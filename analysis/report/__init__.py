@@ -69,11 +69,16 @@ def render(report: Report, fmt: str) -> bytes:
     return importlib.import_module(f"analysis.report.{_format(fmt).module}").write(report)
 
 
-def file_name(report: Report, fmt: str) -> str:
-    """``2024年秋季测评_满意度报告.pptx`` — the wave name, the report's title, the extension."""
+def file_name(report: Report | str, fmt: str, lang: str | None = None) -> str:
+    """``2024年秋季测评_满意度报告.pptx`` — the wave name, the report's title, the extension.
+
+    ``report`` is a :class:`Report` or a wave name (then ``lang`` gives the title's language), so
+    the download menu can name the file before building it.
+    """
     from analysis.report.text import tr
 
+    name, lang = (report.wave_name, report.lang) if isinstance(report, Report) else (str(report), lang or "zh")
     bad = '\\/:*?"<>|\r\n\t'
-    stem = "".join("_" if c in bad else c for c in report.wave_name).strip(" .") or "report"
-    title = tr("title", report.lang).replace(" ", "_")
+    stem = "".join("_" if c in bad else c for c in name).strip(" .") or "report"
+    title = tr("title", lang).replace(" ", "_")
     return f"{stem}_{title}.{_format(fmt).ext}"

@@ -181,7 +181,7 @@ def _trend_chart(report: Report, static: bool) -> str:
         return pad_t + (1.0 - v) / (1.0 - lo) * (h - pad_t - pad_b)
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" '
-             'font-family="Noto Sans CJK SC, sans-serif" font-size="12">']
+             'font-family="Noto Sans CJK SC, Microsoft YaHei, PingFang SC, sans-serif" font-size="12">']
     for i in range(int(round((1.0 - lo) * 10)) + 1):
         v = lo + i / 10
         y = y_of(v)

@@ -40,6 +40,7 @@ from analysis.store.codebooks import find_codebook, save_codebook
 from analysis.store.demo import ensure_demo
 from analysis.store.engine import close_engine, data_version, default_url, get_engine
 from analysis.store.ingest import IngestResult, find_upload, ingest_file, stored_as
+from analysis.store.provenance import UPLOAD_COLUMNS, wave_uploads  # issue 15: report provenance
 from analysis.store.schema import (
     AUDIT_COLUMNS,
     DEFAULT_DB_PATH,
@@ -67,7 +68,6 @@ from analysis.store.wave_ops import (
     wave_files,
     wave_meta,
 )
-from analysis.store.wave_ops import UPLOAD_COLUMNS, wave_uploads  # provenance for reports (issue 15)
 
 __all__ = [
     "DEFAULT_DB_PATH",

@@ -104,27 +104,6 @@ def wave_files(engine: Engine, wave_id: int | str) -> list[tuple[str, bytes]]:
     return out
 
 
-UPLOAD_COLUMNS = ["filename", "size", "sha256", "format", "encoding", "uploaded_by", "uploaded_at"]
-
-
-def wave_uploads(engine: Engine, wave_id: int | str) -> pd.DataFrame:
-    """Where a wave came from: its uploaded files without their bytes (the provenance reports print).
-
-    Returns
-    -------
-    DataFrame ``UPLOAD_COLUMNS`` (``filename, size, sha256, format, encoding, uploaded_by,
-    uploaded_at``), one row per file in upload order.
-    """
-    wid = _wave_id(engine, wave_id)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(*[uploads.c[c] for c in UPLOAD_COLUMNS]).where(uploads.c.wave_id == wid).order_by(uploads.c.id)
-        ).mappings().all()
-    df = pd.DataFrame([dict(r) for r in rows], columns=UPLOAD_COLUMNS)
-    df["uploaded_at"] = pd.to_datetime(df["uploaded_at"])
-    return df
-
-
 def load_wave(engine: Engine, wave_id: int | str) -> Dataset:
     """The stored Dataset of a wave, identical to the one ingested.
 
