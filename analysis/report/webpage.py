@@ -63,7 +63,8 @@ PDF_CSS = """
                         font-family: "Noto Sans CJK SC", sans-serif; } }
 #footer { position: running(footer); }
 h2 { break-after: avoid; } .area { break-before: auto; }
-body { font-size: 11.5px; } table { font-size: 10.5px; }
+body { font-size: 11.5px; } table { font-size: 10.5px; table-layout: fixed; }
+th:first-child { width: 30%; }
 """
 
 
@@ -303,7 +304,7 @@ def document(report: Report, *, static: bool = False) -> str:
         out.append(_table([tr("item", lang), tr("rate", lang), tr("ci", lang), "n", tr("mean", lang),
                            tr("change_short", lang)], rows))
         gb = report.item_breakdown
-        if len(gb) and len(report.breakdown["group"].unique()) > 0:
+        if len(gb) and not static:  # the PDF keeps the area × group table (above); items × groups are in Excel
             gb = gb[gb["key"].isin(set(items["item"]))]
             out.append(_breakdown(report, gb))
         out.append("</div>")
