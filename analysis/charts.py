@@ -19,6 +19,8 @@ __all__ = [
     "FONT_FAMILY",
     "QUALITATIVE",
     "QUADRANT_COLORS",
+    "AREA_COLORS",
+    "area_color",
     "likert_colors",
     "apply_theme",
     "make_likert_figure",
@@ -36,6 +38,29 @@ QUALITATIVE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
 _NEGATIVE = ["#fdb863", "#e08214", "#b35806", "#7f3b08"]
 _POSITIVE = ["#92c5de", "#4393c3", "#2166ac", "#053061"]
 _NEUTRAL = "#bdbdbd"
+# One fixed colour per service area, used by every chart that draws areas (trends, breakdowns,
+# reports): the Okabe–Ito hues first, then darker shades of them (Tol's "muted" scheme) for the rest.
+AREA_COLORS: dict[str, str] = {
+    "overall": "#000000",
+    "accommodation": "#0072B2",
+    "catering": "#E69F00",
+    "maintenance": "#D55E00",
+    "cleaning": "#009E73",
+    "greening": "#117733",
+    "utilities": "#56B4E9",
+    "transport": "#CC79A7",
+    "medical": "#882255",
+    "property": "#999933",
+    "security": "#332288",
+    "unclassified": "#999999",
+}
+
+
+def area_color(key: object) -> str:
+    """The fixed colour of a service area (grey for keys outside the taxonomy)."""
+    return AREA_COLORS.get(str(key), AREA_COLORS["unclassified"])
+
+
 QUADRANT_COLORS = {
     "concentrate": "#D55E00",
     "keep_up": "#0072B2",
@@ -57,6 +82,7 @@ _TEXT = {
     "low_priority": ("次要改进区", "Low priority"),
     "possible_overkill": ("资源过剩区", "Possible overkill"),
     "interval": ("95% 区间", "95% interval"),
+    "fieldwork": ("调查日期", "Fieldwork date"),
 }
 
 
@@ -209,7 +235,9 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
     ----------
     table : ``trend_summary`` rows: ``wave`` (x, in time order of first appearance), ``name`` (line
         label; falls back to ``key``), ``satisfaction_rate``, ``ci_low``, ``ci_high``, ``n_valid``,
-        ``significant`` (bool: changed significantly since the previous wave).
+        ``significant`` (bool: changed significantly since the previous wave). Optional ``date``
+        (fieldwork start): the x axis is then a time axis spaced by date, the wave named in the
+        hover; optional ``color`` (per row, e.g. :func:`area_color`) fixes each line's colour.
     """
     _need(table, ["wave", "satisfaction_rate", "ci_low", "ci_high"], "make_trend_figure")
     df = table.copy()
@@ -222,12 +250,13 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
         df["n_valid"] = np.nan
     waves = list(dict.fromkeys(df["wave"].astype(str)))
     df["wave"] = df["wave"].astype(str)
+    dated = "date" in df.columns and pd.to_datetime(df["date"]).notna().all()
     fig = go.Figure()
     n_lines = df["name"].nunique()
     for i, (name, part) in enumerate(df.groupby("name", sort=False)):
-        color = QUALITATIVE[i % len(QUALITATIVE)]
+        color = str(part["color"].iloc[0]) if "color" in part.columns else QUALITATIVE[i % len(QUALITATIVE)]
         part = part.set_index("wave").reindex([w for w in waves if w in set(part["wave"])]).reset_index()
-        x = list(part["wave"])
+        x = list(pd.to_datetime(part["date"])) if dated else list(part["wave"])
         lo = part["ci_low"].astype(float).to_numpy()
         hi = part["ci_high"].astype(float).to_numpy()
         fill = _rgba(color, 0.15 if n_lines <= 4 else 0.07)  # many overlapping bands: lighter
@@ -247,8 +276,8 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
         )
         rates = part["satisfaction_rate"].astype(float).to_numpy()
         text = [
-            f"{_pct(r)} ({_pct(a)}–{_pct(b)}), n={'' if pd.isna(n) else int(n)}"
-            for r, a, b, n in zip(rates, lo, hi, part["n_valid"], strict=True)
+            (f"{w}: " if dated else "") + f"{_pct(r)} ({_pct(a)}–{_pct(b)}), n={'' if pd.isna(n) else int(n)}"
+            for w, r, a, b, n in zip(part["wave"], rates, lo, hi, part["n_valid"], strict=True)
         ]
         fig.add_trace(
             go.Scatter(
@@ -260,7 +289,7 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
                 line={"color": color, "width": 3 if present else 2},
                 marker={"size": 10 if present else 7},
                 text=text,
-                hovertemplate="%{x}<br>" + str(name) + ": %{text}<extra></extra>",
+                hovertemplate=("%{x|%Y-%m-%d}" if dated else "%{x}") + "<br>" + str(name) + ": %{text}<extra></extra>",
             )
         )
         sig = part["significant"].fillna(False).astype(bool).to_numpy()
@@ -282,7 +311,10 @@ def make_trend_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = 
                     hovertemplate="%{x}: " + _tr("significant", lang) + "<extra></extra>",
                 )
             )
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=waves, title_text=_tr("wave", lang))
+    if dated:
+        fig.update_xaxes(type="date", title_text=_tr("fieldwork", lang))
+    else:
+        fig.update_xaxes(type="category", categoryorder="array", categoryarray=waves, title_text=_tr("wave", lang))
     fig.update_yaxes(tickformat=".0%", title_text=_tr("rate", lang), rangemode="tozero")
     lows = df["ci_low"].astype(float)
     if lows.notna().any():

@@ -2,7 +2,8 @@
 
 ::
 
-    python -m analysis ingest FILE [--wave NAME] [--codebook CSV] [--db URL] [--user NAME] [--json]
+    python -m analysis ingest FILE [--wave NAME] [--codebook CSV] [--series NAME] [--allow-duplicate]
+                                   [--db URL] [--user NAME] [--json]
     python -m analysis waves [--json] [--all] [--db URL]
     python -m analysis delete WAVE [--yes] [--purge] [--db URL]
     python -m analysis restore WAVE [--db URL]
@@ -42,13 +43,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     data = _read_file(args.file)
     codebook = _read_file(args.codebook) if args.codebook else None
-    meta = {k: getattr(args, k) for k in ("unit", "period", "channel", "distributed", "returned")
+    meta = {k: getattr(args, k) for k in ("unit", "period", "channel", "distributed", "returned", "series",
+                                          "fieldwork_start", "fieldwork_end")
             if getattr(args, k, None) is not None}
     engine = _engine(args)
     # a file stored before is reported from its sha256 alone, without parsing it again
-    res = stored_as(engine, data, Path(args.file).name) or ingest_file(
-        engine, data, Path(args.file).name, wave=args.wave, meta=meta, codebook=codebook, user=args.user,
-        format=args.format)
+    res = stored_as(engine, data, Path(args.file).name)
+    if res is None:  # the same answers in another export (another platform): refused unless allowed
+        from analysis.store.series import prepared_upload
+
+        extra, dups = prepared_upload(engine, data, Path(args.file).name, codebook=codebook, format=args.format)
+        if dups and not args.allow_duplicate:
+            d = dups[0]
+            raise ValueError(f"这些答卷与已有批次 #{d['wave_id']}「{d['name']}」的 {d['share']:.0%} 相同，可能是同一次调查"
+                             "从另一平台导出的文件；确认要另存为新批次请加 --allow-duplicate。"
+                             f" {d['share']:.0%} of these responses equal wave #{d['wave_id']}; likely the same survey"
+                             " exported twice. Add --allow-duplicate to store it anyway.")
+        res = ingest_file(engine, data, Path(args.file).name, wave=args.wave, meta=meta, codebook=codebook,
+                          user=args.user, format=args.format, **extra)
+        res.warnings += [f"可能与批次 #{d['wave_id']} 重复 possible duplicate of wave #{d['wave_id']}" for d in dups]
     if args.json:
         print(json.dumps({"wave_id": res.wave_id, "name": res.name, "created": res.created,
                           "duplicate_of": res.duplicate_of, "restored": res.restored,
@@ -69,6 +82,7 @@ def cmd_waves(args: argparse.Namespace) -> int:
     from analysis.store import list_waves
 
     df = list_waves(_engine(args), include_deleted=args.all)
+    df["series"] = df["series_name"]  # `waves --json`: series, fieldwork_start, fieldwork_end (issue 12)
     if args.json:
         out = json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
         print(json.dumps(out, ensure_ascii=False))
@@ -76,7 +90,7 @@ def cmd_waves(args: argparse.Namespace) -> int:
     if df.empty:
         print("（没有批次 no waves）")
         return 0
-    cols = ["id", "name", "period", "n_responses", "n_valid", "distributed", "format", "created_at", "files"]
+    cols = ["id", "name", "series", "period", "n_responses", "n_valid", "distributed", "format", "created_at", "files"]
     if args.all:
         cols.append("deleted_at")
     view = df[cols].copy()
@@ -148,6 +162,11 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--channel", help="channel, e.g. 问卷星")
     p.add_argument("--distributed", type=int, help="questionnaires distributed (发放数)")
     p.add_argument("--returned", type=int, help="questionnaires returned (回收数)")
+    p.add_argument("--series", help="survey series name (default: the latest series of this questionnaire and unit)")
+    p.add_argument("--fieldwork-start", help="first fieldwork day, YYYY-MM-DD (default: first submission time)")
+    p.add_argument("--fieldwork-end", help="last fieldwork day, YYYY-MM-DD (default: last submission time)")
+    p.add_argument("--allow-duplicate", action="store_true",
+                   help="store even when the answers equal a stored wave (the same survey from another platform)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     _common(p)
     p.set_defaults(func=cmd_ingest)

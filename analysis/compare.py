@@ -33,6 +33,11 @@ __all__ = [
     "group_tests",
     "holm",
     "trend_summary",
+    "respondent_area_counts",
+    "cluster_rate_test",
+    "cluster_group_test",
+    "area_group_tests",
+    "AREA_GROUP_TEST_COLUMNS",
 ]
 
 ALPHA = 0.05
@@ -40,8 +45,9 @@ COMPARE_COLUMNS = ["key", "n_a", "rate_a", "n_b", "rate_b", "diff_pp", "chi2", "
 GROUP_TEST_COLUMNS = ["item", "label", "area", "chi2", "dof", "p_value", "p_holm", "cramers_v", "n", "low_expected"]
 TREND_COLUMNS = [
     "wave", "key", "n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high", "diff_pp", "p_value",
-    "significant", "best_on_record",
+    "significant", "best_on_record", "prev_wave", "n_people",
 ]
+AREA_GROUP_TEST_COLUMNS = ["area", "chi2", "dof", "p_value", "p_holm", "n_answers", "n_people", "n_groups"]
 # What the columns of the group × answer table are in group_tests.
 CATEGORY_MODES: dict[str, tuple[str, str]] = {
     "codes": ("按每个答案选项", "every answer option"),
@@ -98,6 +104,149 @@ def holm(pvalues) -> np.ndarray:
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Area level: respondents as clusters (DESIGN.md "Area-level significance")
+# ---------------------------------------------------------------------------------------------
+def respondent_area_counts(ds: Dataset, *, basic_satisfied: bool = False) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per service area and respondent: satisfied answers and valid answers to the area's items.
+
+    Returns
+    -------
+    ``{area: (satisfied, valid)}``, two int64 arrays of length ``ds.n`` (row i = respondent i).
+    Summed over respondents they are the area's ``n_satisfied`` and ``n_valid`` (answers).
+    """
+    scales = _item_scales(ds)
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for item, area, scale in zip(ds.items["item"], ds.items["area"].astype(str), scales, strict=True):
+        codes = _codes(ds.answers, item)
+        _counts(codes, scale.k, item)
+        sat = np.isin(codes, np.fromiter(scale.satisfied_codes(basic_satisfied), dtype=np.int8))
+        s, v = out.get(area, (np.zeros(len(codes), np.int64), np.zeros(len(codes), np.int64)))
+        out[area] = (s + sat, v + (codes > 0))
+    return out
+
+
+def _cluster_means(sat: np.ndarray, valid: np.ndarray, groups: np.ndarray, n_groups: int):
+    """Group rates (answers pooled) and the cluster-robust (CR1) variance of each, clusters = rows.
+
+    For y = satisfied (0/1 per answer) regressed on group dummies, the OLS coefficients are the group
+    rates p_k and the sandwich variance is block-diagonal: V_k = Σ_{g∈k} S_g² / N_k² with S_g = Σ of
+    cluster g's residuals = sat_g − valid_g p_k, times statsmodels' small-sample factor
+    G/(G−1) · (N−1)/(N−K) (G clusters with answers, N answers, K groups).
+    """
+    keep = valid > 0
+    sat, valid, groups = sat[keep].astype(float), valid[keep].astype(float), groups[keep]
+    n_k = np.bincount(groups, weights=valid, minlength=n_groups)
+    s_k = np.bincount(groups, weights=sat, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = s_k / n_k
+        resid = sat - valid * p[groups]
+        v = np.bincount(groups, weights=resid**2, minlength=n_groups) / n_k**2
+    g, n = int(keep.sum()), float(valid.sum())
+    k = int((n_k > 0).sum())
+    factor = g / (g - 1) * (n - 1) / (n - k) if g > 1 and n > k else np.nan
+    return p, v * factor, n_k, g
+
+
+def cluster_rate_test(sat_a, valid_a, sat_b, valid_b) -> tuple[float, float, float]:
+    """Two waves' area rates compared with respondents as clusters.
+
+    Linear probability model ``satisfied ~ 1 + wave_b`` over every answer, cluster-robust (CR1)
+    variance with one cluster per respondent; the coefficient of ``wave_b`` is the change of the
+    pooled rate. Same as ``statsmodels OLS(y, X).fit(cov_type="cluster", cov_kwds={"groups": …})``
+    (normal reference distribution, its default for robust covariances).
+
+    Parameters
+    ----------
+    sat_a, valid_a, sat_b, valid_b : per respondent of each wave, satisfied and valid answers in the
+        area (:func:`respondent_area_counts`).
+
+    Returns
+    -------
+    (diff, chi2, p_value) : rate_b − rate_a, the Wald statistic z² and its two-sided p-value;
+    NaN where a wave has no answers or the variance is zero (e.g. both rates 100 %).
+    """
+    sat = np.concatenate([np.asarray(sat_a), np.asarray(sat_b)])
+    valid = np.concatenate([np.asarray(valid_a), np.asarray(valid_b)])
+    groups = np.concatenate([np.zeros(len(sat_a), np.int64), np.ones(len(sat_b), np.int64)])
+    if np.any(sat < 0) or np.any(sat > valid):
+        raise ValueError("聚类检验需要 0 ≤ 满意数 ≤ 有效数。 The cluster test needs 0 ≤ satisfied ≤ valid answers.")
+    p, v, n_k, _ = _cluster_means(sat, valid, groups, 2)
+    diff = float(p[1] - p[0]) if (n_k > 0).all() else np.nan
+    var = float(v.sum())
+    if not np.isfinite(diff) or not np.isfinite(var) or var <= 0:
+        return diff, np.nan, np.nan
+    chi2 = diff**2 / var
+    return diff, float(chi2), float(stats.chi2.sf(chi2, 1))
+
+
+def cluster_group_test(sat, valid, groups) -> tuple[float, int, float]:
+    """Do an area's rates differ between respondent groups? Respondents as clusters.
+
+    Wald test that all group effects are zero in ``satisfied ~ C(group)`` over every answer with
+    cluster-robust (CR1) covariance, clusters = respondents — as ``statsmodels`` ``OLS(...).fit(
+    cov_type="cluster").wald_test(R, use_f=False)``. Groups partition the respondents, so the group
+    rates' covariance is diagonal and the statistic is ``(Cp)ᵀ (C V Cᵀ)⁻¹ (Cp)`` with ``C`` the
+    contrasts against the last group.
+
+    Parameters
+    ----------
+    sat, valid : per respondent, satisfied and valid answers in the area.
+    groups : per respondent, an integer group code (negative = not in any group, left out).
+
+    Returns
+    -------
+    (chi2, dof, p_value) with dof = groups with answers − 1; NaN when fewer than two groups have
+    answers or the covariance is singular.
+    """
+    sat, valid, groups = np.asarray(sat), np.asarray(valid), np.asarray(groups, dtype=np.int64)
+    keep = groups >= 0
+    sat, valid, groups = sat[keep], valid[keep], groups[keep]
+    present = np.unique(groups[valid > 0])
+    if len(present) < 2:
+        return np.nan, 0, np.nan
+    remap = np.full(groups.max() + 1, -1, np.int64)
+    remap[present] = np.arange(len(present))
+    codes = remap[groups]
+    inside = codes >= 0
+    p, v, _, _ = _cluster_means(sat[inside], valid[inside], codes[inside], len(present))
+    m = len(present)
+    c = np.hstack([np.eye(m - 1), -np.ones((m - 1, 1))])
+    cv = c @ np.diag(v) @ c.T
+    d = c @ p
+    try:
+        chi2 = float(d @ np.linalg.solve(cv, d))
+    except np.linalg.LinAlgError:
+        return np.nan, m - 1, np.nan
+    if not np.isfinite(chi2) or np.linalg.matrix_rank(cv) < m - 1:
+        return np.nan, m - 1, np.nan
+    return chi2, m - 1, float(stats.chi2.sf(chi2, m - 1))
+
+
+def area_group_tests(ds: Dataset, by: str, *, basic_satisfied: bool = False, min_n: int = 5) -> pd.DataFrame:
+    """Per service area: do the groups' pooled rates differ? (:func:`cluster_group_test`, Holm across areas.)
+
+    Groups with fewer than ``min_n`` people answering the area are left out of its test.
+
+    Returns
+    -------
+    DataFrame ``AREA_GROUP_TEST_COLUMNS``: ``n_answers`` (答题人次) and ``n_people`` of the groups tested.
+    """
+    gcodes, groups = _group_codes(ds, by)
+    rows = []
+    for area, (sat, valid) in respondent_area_counts(ds, basic_satisfied=basic_satisfied).items():
+        people = np.bincount(gcodes[gcodes >= 0], weights=(valid[gcodes >= 0] > 0), minlength=len(groups))
+        ok = np.flatnonzero(people >= min_n)
+        g = np.where(np.isin(gcodes, ok), gcodes, -1)
+        chi2, dof, pval = cluster_group_test(sat, valid, g)
+        used = (g >= 0) & (valid > 0)
+        rows.append((area, chi2, dof, pval, int(valid[used].sum()), int(used.sum()), len(ok)))
+    out = pd.DataFrame(rows, columns=[c for c in AREA_GROUP_TEST_COLUMNS if c != "p_holm"])
+    out["p_holm"] = holm(out["p_value"].to_numpy(float)) if len(out) else []
+    return out.astype({"chi2": "float64", "dof": "int64", "p_value": "float64", "p_holm": "float64",
+                       "n_answers": "int64", "n_people": "int64", "n_groups": "int64"})[AREA_GROUP_TEST_COLUMNS]
+
+
 def _keyed_summaries(datasets: list[Dataset], level: str, basic_satisfied: bool) -> list[pd.DataFrame]:
     """Summaries with a ``key`` column: the area key, or the item label.
 
@@ -127,6 +276,8 @@ def compare_waves(ds_a: Dataset, ds_b: Dataset, *, level: str = "area", basic_sa
 
     Items are matched by their label (a label repeated within either wave is qualified by its area as
     ``area·label`` in both); areas by area key. Keys present in only one wave keep NA for the other.
+    Areas are tested with respondents as clusters (:func:`cluster_rate_test`; ``chi2`` is its Wald
+    z²), items with the plain 2×2 χ².
 
     Returns
     -------
@@ -142,7 +293,12 @@ def compare_waves(ds_a: Dataset, ds_b: Dataset, *, level: str = "area", basic_sa
     both = m["n_valid_a"].notna() & m["n_valid_b"].notna()
     chi2 = np.full(len(m), np.nan)
     p = np.full(len(m), np.nan)
-    if both.any():
+    if level == "area":  # answers of one respondent are not independent: respondents as clusters
+        ca, cb = (respondent_area_counts(d, basic_satisfied=basic_satisfied) for d in (ds_a, ds_b))
+        for i in np.flatnonzero(both.to_numpy()):
+            key = m.at[i, "key"]
+            _, chi2[i], p[i] = cluster_rate_test(*ca[key], *cb[key])
+    elif both.any():
         chi2[both.to_numpy()], p[both.to_numpy()] = two_proportion_test(
             m.loc[both, "n_satisfied_a"].to_numpy(float), m.loc[both, "n_valid_a"].to_numpy(float),
             m.loc[both, "n_satisfied_b"].to_numpy(float), m.loc[both, "n_valid_b"].to_numpy(float),
@@ -244,8 +400,10 @@ def trend_summary(
     Returns
     -------
     DataFrame with ``TREND_COLUMNS``, rows by wave then key. ``diff_pp`` and ``p_value`` compare
-    with the most recent earlier wave that measured the key (two-proportion χ² without continuity
-    correction); ``significant = p < 0.05``; ``best_on_record`` is True when the rate is strictly
+    with the most recent earlier wave that measured the key (``prev_wave``): items by the
+    two-proportion χ² without continuity correction, areas by :func:`cluster_rate_test`
+    (respondents as clusters); ``n_people`` = people answering (an area's ``n_valid`` counts
+    answers); ``significant = p < 0.05``; ``best_on_record`` is True when the rate is strictly
     above the rate of every earlier wave measuring the key and at least one earlier wave did.
     """
     if not waves:
@@ -258,9 +416,17 @@ def trend_summary(
     t = pd.concat(parts, ignore_index=True)
     for col, values in _rate_columns(t["n_satisfied"], t["n_valid"], confidence).items():
         t[col] = values
+    clusters = ([respondent_area_counts(ds, basic_satisfied=basic_satisfied) for _, ds in waves]
+                if level == "area" else None)
+    wave_no = np.repeat(np.arange(len(waves)), [len(s) for s in summaries])
+    if clusters is not None:  # people who answered at least one of the area's items
+        t["n_people"] = [int((clusters[w][key][1] > 0).sum()) for w, key in zip(wave_no, t["key"], strict=True)]
+    else:
+        t["n_people"] = t["n_valid"]
     diff = np.full(len(t), np.nan)
     pval = np.full(len(t), np.nan)
     best = np.zeros(len(t), dtype=bool)
+    prev = np.full(len(t), None, dtype=object)
     last: dict = {}  # key → (row index of the last wave measuring it)
     record: dict = {}  # key → highest rate so far
     for i, (key, n_valid, rate) in enumerate(zip(t["key"], t["n_valid"], t["satisfaction_rate"], strict=True)):
@@ -269,16 +435,23 @@ def trend_summary(
         if key in last:
             j = last[key]
             diff[i] = (rate - t.at[j, "satisfaction_rate"]) * 100
-            _, pval[i] = two_proportion_test(t.at[i, "n_satisfied"], n_valid, t.at[j, "n_satisfied"], t.at[j, "n_valid"])
+            prev[i] = t.at[j, "wave"]
+            if clusters is not None:
+                _, _, pval[i] = cluster_rate_test(*clusters[wave_no[j]][key], *clusters[wave_no[i]][key])
+            else:
+                _, pval[i] = two_proportion_test(t.at[i, "n_satisfied"], n_valid, t.at[j, "n_satisfied"],
+                                                 t.at[j, "n_valid"])
             best[i] = rate > record[key]
             record[key] = max(record[key], rate)
         else:
             record[key] = rate
         last[key] = i
     t["diff_pp"] = diff
+    t["prev_wave"] = prev
     t["p_value"] = pval
     t["significant"] = np.where(np.isfinite(pval), pval < ALPHA, False)
     t["best_on_record"] = best
-    return t.astype({"n_valid": "int64", "n_satisfied": "int64", "significant": "bool", "best_on_record": "bool"})[
+    return t.astype({"n_valid": "int64", "n_satisfied": "int64", "significant": "bool", "best_on_record": "bool",
+                     "n_people": "int64"})[
         TREND_COLUMNS
     ]

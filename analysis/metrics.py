@@ -45,6 +45,7 @@ ITEM_SUMMARY_COLUMNS = [
 ]
 AREA_SUMMARY_COLUMNS = [
     "area", "n_items", "n_valid", "n_satisfied", "satisfaction_rate", "ci_low", "ci_high", "mean", "index100",
+    "n_people",  # people with at least one valid answer in the area (n_valid counts answers, 答题人次)
 ]
 LABEL_COUNT_COLUMNS = ["item", "code", "label", "count", "share"]
 GROUP_SUMMARY_COLUMNS = [
@@ -247,6 +248,8 @@ def area_summary(ds: Dataset, *, basic_satisfied: bool = False, confidence: floa
     people weighs more); index100 = mean over all valid answers of (code − 1)/(k − 1) × 100, which
     equals (mean − 1)/(k − 1) × 100 when every item of the area has the same k; ``mean`` (1..k)
     is NaN for an area mixing scales of different length, where a raw mean has no meaning.
+    ``n_valid`` counts answers (people × items, 答题人次); ``n_people`` the people who gave at least
+    one valid answer in the area (DESIGN.md "Counting people vs answers").
     """
     confidence = _check_confidence(confidence)
     st = _item_stats(ds, basic_satisfied)
@@ -265,7 +268,10 @@ def area_summary(ds: Dataset, *, basic_satisfied: bool = False, confidence: floa
         index = np.where(nv > 0, agg["index_sum"] / nv, np.nan)
     out["mean"] = mean
     out["index100"] = index
-    return out[AREA_SUMMARY_COLUMNS].astype({"n_items": "int64", "n_valid": "int64", "n_satisfied": "int64"})
+    items_of = st.groupby("area", sort=False, dropna=False)["item"].agg(list)
+    out["n_people"] = [int(ds.answers[items_of[a]].notna().any(axis=1).sum()) for a in agg["area"]]
+    return out[AREA_SUMMARY_COLUMNS].astype({"n_items": "int64", "n_valid": "int64", "n_satisfied": "int64",
+                                             "n_people": "int64"})
 
 
 def label_counts(ds: Dataset) -> pd.DataFrame:
@@ -438,7 +444,9 @@ def group_summary(
 
 
 def response_rates(distributed, returned, valid) -> dict:
-    """Response rate = valid ÷ distributed and 有效率 (validity rate) = valid ÷ returned (DESIGN.md).
+    """回收率 = returned ÷ distributed, 有效率 = valid ÷ returned, 有效回收率 = valid ÷ distributed (DESIGN.md).
+
+    ``valid`` is 有效问卷: the questionnaires in the figures under the screening policy in force.
 
     A count that is unknown (None, NaN, ``pd.NA``) or zero gives ``None`` for the rate that needs
     it. Inconsistent counts (more valid questionnaires than returned or distributed) give ``None``
@@ -446,7 +454,7 @@ def response_rates(distributed, returned, valid) -> dict:
 
     Returns
     -------
-    ``{"response_rate": float | None, "validity_rate": float | None, "warnings": list[str]}``
+    ``{"response_rate", "validity_rate", "effective_rate": float | None, "warnings": list[str]}``
     """
 
     def count(name, v):
@@ -472,8 +480,13 @@ def response_rates(distributed, returned, valid) -> dict:
             return None
         return a / b
 
+    returned_ok = r is not None and d is not None and d > 0 and r <= d
+    if r is not None and d is not None and d > 0 and r > d:
+        warnings.append(f"回收数 {r:g} 大于发放数 {d:g}，请在数据管理中核对批次信息。"
+                        f" Returned ({r:g}) exceeds distributed ({d:g}); check the wave details.")
     return {
-        "response_rate": ratio(v, d, "发放数", "distributed"),
+        "response_rate": r / d if returned_ok else None,
         "validity_rate": ratio(v, r, "回收数", "returned"),
+        "effective_rate": ratio(v, d, "发放数", "distributed"),
         "warnings": warnings,
     }

@@ -16,7 +16,7 @@ w.page_title(view, "overview_title")
 # --- response and validity rates ---------------------------------------------------------------------
 row = view.wave_row
 distributed, returned = row.get("distributed"), row.get("returned")
-valid = row.get("n_valid") if row.get("n_valid") is not None else view.ds.n
+valid = view.ds.n  # 有效问卷: the questionnaires in the figures, under the screening choice in force
 rates = response_rates(distributed, returned, valid)
 figures = [
     (view.t("distributed"), fmt_int(distributed)),
@@ -24,12 +24,13 @@ figures = [
     (view.t("valid_q"), fmt_int(valid)),
     (view.t("response_rate"), fmt_pct(rates.get("response_rate"))),
     (view.t("validity_rate"), fmt_pct(rates.get("validity_rate"))),
+    (view.t("effective_rate"), fmt_pct(rates.get("effective_rate"))),
 ]
 if view.present:  # the projector shows the rates, the counts stay in the caption
     figures = figures[2:]
 for col, (label, value) in zip(st.columns(len(figures)), figures, strict=True):
     col.metric(label, value)
-st.caption(view.t("rates_def"))
+st.caption(view.t("rates_def") + " " + view.t("valid_q_def"))
 
 # --- area cards ---------------------------------------------------------------------------------------
 st.subheader(view.t("area_cards"))
@@ -60,11 +61,11 @@ if areas is not None and len(areas):
     for start in range(0, len(cards), per_row):
         cols = st.columns(per_row)
         for col, a in zip(cols, cards[start : start + per_row], strict=False):
-            delta, extra = None, []
+            delta, extra, flat = None, [], False
             if trend_now is not None and a.area in trend_now.index:
                 tr = trend_now.loc[a.area]
                 if tr.get("diff_pp") is not None and str(tr.get("diff_pp")) not in ("nan", "<NA>"):
-                    delta = fmt_pp(tr["diff_pp"], lang)
+                    delta, flat = fmt_pp(tr["diff_pp"], lang), round(float(tr["diff_pp"]), 1) == 0
                     if bool(tr.get("significant")):
                         delta += " ★"
                 if bool(tr.get("best_on_record")):
@@ -74,19 +75,20 @@ if areas is not None and len(areas):
                     area_label(a.area, lang),
                     fmt_pct(a.satisfaction_rate),
                     delta=delta,
-                    help=view.t("sig_mark") if delta else view.t("no_prev"),
+                    delta_color="off" if flat else "normal",
+                    help=view.t("sig_mark_area") if delta else view.t("series_first"),
                 )
                 st.caption(
                     " · ".join(
                         [
-                            view.t("n_short", n=fmt_int(a.n_valid)),
+                            view.t("answers_n", n=fmt_int(a.n_valid), people=fmt_int(a.n_people)),
                             view.t("ci", low=fmt_pct(a.ci_low), high=fmt_pct(a.ci_high)),
                             *extra,
                         ]
                     )
                 )
     if trend_now is not None:
-        st.caption(view.t("sig_mark"))
+        st.caption(view.t("series_prev", name=view.wave_name(upto[-2])) + " · " + view.t("sig_mark_area"))
 w.definition_caption(view)
 
 # --- answer distribution per item ------------------------------------------------------------------

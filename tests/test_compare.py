@@ -105,8 +105,14 @@ def test_compare_waves_by_area_and_item_label():
 
     areas = compare_waves(a, b, level="area").set_index("key")
     assert areas.loc["accommodation", "diff_pp"] == pytest.approx(6.0)
-    ref2 = chi2_contingency(np.array([[90, 10], [96, 4]]), correction=False)
-    assert areas.loc["accommodation", "p_value"] == pytest.approx(ref2.pvalue)
+    # areas: respondents as clusters (tests/test_compare_cluster.py); one item per person here, so
+    # statsmodels' cluster OLS with one answer per cluster is the reference
+    import statsmodels.api as sm
+
+    y = np.array([1.0] * 90 + [0.0] * 10 + [1.0] * 96 + [0.0] * 4)
+    ref2 = sm.OLS(y, sm.add_constant(np.r_[np.zeros(100), np.ones(100)])).fit(
+        cov_type="cluster", cov_kwds={"groups": np.arange(200)})
+    assert areas.loc["accommodation", "p_value"] == pytest.approx(ref2.pvalues[1])
 
 
 def test_compare_waves_repeated_labels_are_qualified_by_area():
@@ -118,7 +124,7 @@ def test_compare_waves_repeated_labels_are_qualified_by_area():
 
 def test_compare_waves_large_change_is_significant():
     # 60/100 → 85/100: χ² = 200·(60·15 − 40·85)² / (100·100·145·55) = 15.68 > 3.84
-    out = compare_waves(make_ds({"a": rated(60, 100)}), make_ds({"a": rated(85, 100)}))
+    out = compare_waves(make_ds({"a": rated(60, 100)}), make_ds({"a": rated(85, 100)}), level="item")  # the 2×2 χ²
     assert out["chi2"].iloc[0] == pytest.approx(200 * (60 * 15 - 40 * 85) ** 2 / (100 * 100 * 145 * 55))
     assert bool(out["significant"].iloc[0])
 
@@ -190,9 +196,16 @@ def test_trend_summary_best_on_record():
     assert math.isnan(t["diff_pp"].iloc[0])
     assert t["diff_pp"].iloc[1] == pytest.approx(-2.0)
     assert t["diff_pp"].iloc[2] == pytest.approx(8.0)
-    ref = chi2_contingency(np.array([[96, 4], [88, 12]]), correction=False)
-    assert t["p_value"].iloc[2] == pytest.approx(ref.pvalue)
-    assert t["significant"].iloc[2] == (ref.pvalue < 0.05)
+    # area level: respondents as clusters (one item per person here, so each answer is its own
+    # cluster); reference statsmodels OLS with cov_type="cluster" on the answer-level rows
+    import statsmodels.api as sm
+
+    y = np.array([1.0] * 88 + [0.0] * 12 + [1.0] * 96 + [0.0] * 4)
+    x = sm.add_constant(np.r_[np.zeros(100), np.ones(100)])
+    ref = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": np.arange(200)})
+    assert t["p_value"].iloc[2] == pytest.approx(ref.pvalues[1])
+    assert t["significant"].iloc[2] == (ref.pvalues[1] < 0.05)
+    assert pd.isna(t["prev_wave"].iloc[0]) and t["prev_wave"].iloc[1:].tolist() == ["2012", "2013"]
 
 
 def test_trend_summary_item_level_and_gaps():

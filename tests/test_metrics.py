@@ -260,13 +260,17 @@ def test_response_rates():
     # DOMAIN.md: 150 distributed, 150 returned, 150 valid → 100 % and 100 %
     r = response_rates(150, 150, 150)
     assert (r["response_rate"], r["validity_rate"], r["warnings"]) == (1.0, 1.0, [])
-    r = response_rates(200, 160, 150)  # 150/200 = 0.75, 150/160 = 0.9375
-    assert r["response_rate"] == pytest.approx(0.75) and r["validity_rate"] == pytest.approx(0.9375)
+    r = response_rates(200, 160, 150)  # 回收率 160/200 = 0.8, 有效率 150/160 = 0.9375, 有效回收率 150/200 = 0.75
+    assert r["response_rate"] == pytest.approx(0.8) and r["validity_rate"] == pytest.approx(0.9375)
+    assert r["effective_rate"] == pytest.approx(0.75)
     assert response_rates(None, 160, 150)["response_rate"] is None
     assert response_rates(float("nan"), pd.NA, np.int64(150))["validity_rate"] is None
     assert response_rates(0, 160, 150)["response_rate"] is None
     bad = response_rates(200, 100, 150)
-    assert bad["validity_rate"] is None and bad["response_rate"] == pytest.approx(0.75)
+    # 150 valid of 100 returned is inconsistent: no 有效率; 回收率 100/200 and 有效回收率 150/200 stand
+    assert bad["validity_rate"] is None and bad["response_rate"] == pytest.approx(0.5)
+    assert bad["effective_rate"] == pytest.approx(0.75)
     assert "returned" in bad["warnings"][0]
+    assert "exceeds distributed" in response_rates(100, 120, 90)["warnings"][0]
     with pytest.raises(ValueError, match="distributed"):
         response_rates(-1, 100, 50)

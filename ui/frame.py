@@ -111,6 +111,7 @@ PARAMS: tuple[Param, ...] = (
     Param("basic", False, _flag, lambda v: "1"),
     Param("exclude_flagged", False, _flag, lambda v: "1"),
     Param("k", DEFAULT_K, _k, lambda v: str(int(v))),
+    Param("series", None),  # survey series id (issue 12); the wave selector lists its waves
     Param("slide", 1, lambda raw: _k(raw), str, shared=False),  # presentation mode's slide (ui/present.py)
 )
 _BY_NAME = {p.name: p for p in PARAMS}
@@ -172,8 +173,9 @@ class View:
     user: Any = None
     is_manager: bool = False
     version: str = ""
-    waves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    waves: pd.DataFrame = field(default_factory=pd.DataFrame)  # the selected series' waves, in date order
     wave_row: dict = field(default_factory=dict)
+    all_waves: pd.DataFrame = field(default_factory=pd.DataFrame)  # every live wave, by series and date
     ds: Any = None
     error: str = ""
 
@@ -321,9 +323,15 @@ def frame(page_key: str) -> View:
 
 def _resolve(view: View, state: UrlState) -> UrlState:
     """Check the URL state against the data; load the selected wave."""
+    if view.error or not len(view.waves):
+        return replace(state, wave=None, series=None)
+    from ui.series import pick_series
+
+    view.all_waves = view.waves
+    series_id, view.waves = pick_series(view.waves, state.series, state.wave)
+    if series_id != state.series:
+        state = replace(state, series=series_id)
     waves = view.waves
-    if view.error or not len(waves):
-        return replace(state, wave=None)
     ids = list(waves["id"].astype(str))
     wave = state.wave if state.wave in ids else ids[-1]
     if wave != state.wave:
@@ -364,6 +372,10 @@ def _filters(view: View, sb: Any) -> None:
     state, lang = view.state, view.lang
     sb.markdown(f"**{t('filters', lang)}**")
     if view.ds is not None and len(view.waves):
+        from ui.series import series_selector
+
+        series_selector(view, sb, _seed("series", state.series), _sync)
+        _set_url("series", state.series)
         ids = list(view.waves["id"].astype(str))
         names = dict(zip(ids, view.waves.get("name", pd.Series(ids)).astype(str), strict=False))
         key = _seed("wave", state.wave)
@@ -419,7 +431,7 @@ def _filters(view: View, sb: Any) -> None:
     sb.toggle(t("f_present", lang), key=key, on_change=_sync, args=("present",))
     # Drop URL values that were invalid so the address bar shows the view actually drawn.
     for name in _SHARED:
-        if name != "wave":  # set with its selector, when there is data
+        if name not in ("wave", "series"):  # set with their selectors, when there is data
             _set_url(name, getattr(state, name))
 
 

@@ -109,6 +109,8 @@ def fmt_pp(x: object, lang: str | None = None) -> str:
     if _missing(x):
         return "—"
     unit = " 个百分点" if (lang or get_lang()) == "zh" else " pp"
+    if round(float(x), 1) == 0:  # no change shown as a rise or a fall (neither "+0.0" nor "-0.0")
+        return f"0.0{unit}"
     return f"{float(x):+.1f}{unit}"
 
 

@@ -50,13 +50,13 @@ def _waves(url: str, version: str) -> pd.DataFrame:
 
 
 def waves(version: str) -> pd.DataFrame:
-    """Waves of the store (not deleted), oldest first."""
-    df = _waves(db_url(), version).copy()
-    if "id" in df.columns:
-        df["id"] = df["id"].astype(str)
-    sort_cols = [c for c in ("period", "created_at", "id") if c in df.columns]
-    if sort_cols and len(df):
-        df = df.sort_values(sort_cols, kind="stable").reset_index(drop=True)
+    """Waves of the store (not deleted), by series then fieldwork date (``analysis.series.ordered``)."""
+    from analysis.series import ordered
+
+    df = ordered(_waves(db_url(), version).copy())
+    for col in ("id", "series_id"):
+        if col in df.columns:
+            df[col] = df[col].astype(str)
     return df
 
 

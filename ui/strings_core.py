@@ -59,7 +59,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "满意率 = 满意答案数 ÷ 有效答案数；满意 = {labels}；不计入有效：跳过、空、{na}。",
         "en": "Satisfaction rate = satisfied ÷ valid answers; satisfied = {labels}; not valid: skipped, empty, {na}.",
     },
-    "def_sample": {"zh": "样本：{n} 份答卷。", "en": "Sample: {n} responses."},
+    "def_sample": {"zh": "有效问卷：{n} 份。", "en": "Valid questionnaires: {n}."},
     "def_interval": {"zh": "区间：Wilson 95% 置信区间。", "en": "Interval: Wilson 95% confidence interval."},
     "def_flagged_on": {"zh": "已剔除可疑答卷。", "en": "Flagged responses excluded."},
     "def_flagged_off": {"zh": "包含全部答卷（未剔除可疑答卷）。", "en": "All responses included (none excluded)."},
@@ -83,8 +83,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "response_rate": {"zh": "回收率", "en": "Response rate"},
     "validity_rate": {"zh": "有效率", "en": "Validity rate"},
     "rates_def": {
-        "zh": "回收率 = 有效问卷 ÷ 发放数；有效率 = 有效问卷 ÷ 回收数。",
-        "en": "Response rate = valid ÷ distributed; validity rate = valid ÷ returned.",
+        "zh": "回收率 = 回收数 ÷ 发放数；有效率 = 有效问卷 ÷ 回收数；有效回收率 = 有效问卷 ÷ 发放数。",
+        "en": "Response rate = returned ÷ distributed; validity rate = valid ÷ returned; "
+              "valid response rate = valid ÷ distributed.",
     },
     "area_cards": {"zh": "各服务领域满意率", "en": "Satisfaction by service area"},
     "distribution": {"zh": "各题答案分布", "en": "Answer distribution per item"},

@@ -316,10 +316,11 @@ def _trend_sheet(book: _Book, report: Report) -> None:
     wcols += [Col(str(c), list(wide[c]), "pct", 10) for c in wide.columns]
     w_first, w_last = book.table(ws, 0, start, wcols)
     chart = book.wb.add_chart({"type": "line"})
-    from analysis.charts import QUALITATIVE
+    from analysis.charts import area_color
 
-    for j in range(len(wide.columns)):
-        colour = QUALITATIVE[j % len(QUALITATIVE)]
+    key_of = dict(zip(report.areas["name"].astype(str), report.areas["area"].astype(str), strict=True))
+    for j, name in enumerate(wide.columns):
+        colour = area_color(key_of.get(str(name)))  # one colour per service area, as on the pages
         chart.add_series({
             "name": [ws.get_name(), 0, start + 1 + j],
             "categories": [ws.get_name(), w_first, start, w_last, start],

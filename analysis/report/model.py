@@ -86,9 +86,9 @@ class Report:
 def history_waves(waves: pd.DataFrame, wave_id: Any) -> pd.DataFrame:
     """The waves of ``wave_id``'s series up to and including it, oldest first.
 
-    With the series columns (``series_id``, issue 12 of docs/CONTRACTS.md) the series is the rows
-    with the same ``series_id`` in ``list_waves`` order (series, then fieldwork date); before them,
-    the waves of the same ``unit`` ordered by ``period``, then creation (the pages' wave order).
+    With the series columns (``series_id``, issue 12 of docs/CONTRACTS.md) this is
+    ``analysis.series.waves_up_to`` (same series, fieldwork-date order); a frame without them
+    (an older store's export) falls back to the waves of the same ``unit`` ordered by ``period``.
     """
     if not len(waves):
         return waves
@@ -98,7 +98,9 @@ def history_waves(waves: pd.DataFrame, wave_id: Any) -> pd.DataFrame:
         raise ValueError(f"找不到批次 {wave_id}。 Wave {wave_id} does not exist.")
     row = hit.iloc[0]
     if "series_id" in df.columns and pd.notna(row["series_id"]):
-        same = df[df["series_id"] == row["series_id"]]
+        from analysis.series import waves_up_to  # same series, fieldwork-date order (issue 12)
+
+        return waves_up_to(waves, wave_id)
     else:
         unit = row.get("unit")
         same = df[df["unit"].isna()] if pd.isna(unit) else df[df["unit"] == unit]

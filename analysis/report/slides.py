@@ -27,7 +27,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
-from analysis.charts import QUALITATIVE, likert_colors
+from analysis.charts import area_color, likert_colors
 from analysis.report.model import Report
 from analysis.report.text import pct, pp, tr
 
@@ -397,8 +397,9 @@ def _trend_slide(prs: Any, report: Report) -> None:
     chart.legend.position = XL_LEGEND_POSITION.RIGHT
     chart.legend.include_in_layout = False
     chart.legend.font.size = Pt(13)
-    for i, series in enumerate(chart.plots[0].series):
-        color = _rgb(QUALITATIVE[i % len(QUALITATIVE)])
+    key_of = dict(zip(report.areas["name"].astype(str), report.areas["area"].astype(str), strict=True))
+    for name, series in zip(names, chart.plots[0].series, strict=True):
+        color = _rgb(area_color(key_of.get(name)))  # one colour per service area, as on the pages
         series.format.line.color.rgb = color
         series.format.line.width = Pt(2.5)
         series.smooth = False

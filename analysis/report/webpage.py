@@ -169,8 +169,8 @@ def _trend_chart(report: Report, static: bool) -> str:
     if len(labels) < 2:
         return ""
     if not static:
-        fig = charts.make_trend_figure(t.assign(wave=t["label"], name=[_plot_text(n) for n in t["name"]]),
-                                       lang=report.lang)
+        fig = charts.make_trend_figure(t.assign(wave=t["label"], name=[_plot_text(n) for n in t["name"]],
+                                                color=[charts.area_color(k) for k in t["key"]]), lang=report.lang)
         return _plotly_div(fig)
     # static SVG line chart
     w, h, pad_l, pad_b, pad_t, pad_r = 900, 360, 48, 28, 10, 170
@@ -191,8 +191,9 @@ def _trend_chart(report: Report, static: bool) -> str:
     for lab, x in x_of.items():
         parts.append(f'<text x="{x:.1f}" y="{h - 8}" text-anchor="middle" fill="#555">{_esc(lab)}</text>')
     names = [str(n) for n in report.areas["name"] if str(n) in set(t["name"].astype(str))]
+    key_of = dict(zip(report.areas["name"].astype(str), report.areas["area"].astype(str), strict=True))
     for i, name in enumerate(names):
-        color = charts.QUALITATIVE[i % len(charts.QUALITATIVE)]
+        color = charts.area_color(key_of.get(name))
         part = t[t["name"].astype(str) == name]
         pts = [(x_of[str(lab)], y_of(float(v))) for lab, v in zip(part["label"], part["satisfaction_rate"], strict=True)
                if pd.notna(v)]

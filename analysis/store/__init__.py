@@ -56,6 +56,15 @@ from analysis.store.schema import (
     wave_data,
     waves,
 )
+from analysis.store.series import (
+    SERIES_COLUMNS,
+    create_series,
+    list_series,
+    rename_series,
+    series,
+    series_waves,
+    suggest_series,
+)
 from analysis.store.wave_ops import (
     delete_wave,
     list_waves,
@@ -110,4 +119,12 @@ __all__ = [
     "users",
     "login_attempts",
     "audit_log",
+    # survey series (issue 12)
+    "SERIES_COLUMNS",
+    "series",
+    "list_series",
+    "series_waves",
+    "suggest_series",
+    "create_series",
+    "rename_series",
 ]

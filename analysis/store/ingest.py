@@ -22,6 +22,7 @@ from analysis.store.blobs import _frame_blobs, dataset_to_blobs
 from analysis.store.codebooks import _save_codebook, find_codebook
 from analysis.store.engine import _write
 from analysis.store.schema import META_FIELDS, _now, uploads, wave_data, waves
+from analysis.store.series import _clean_series_meta, _series_values
 
 
 @dataclass
@@ -128,6 +129,7 @@ def _clean_meta(meta: dict | None) -> dict:
     for k in ("unit", "period", "channel"):
         if k in out:
             out[k] = str(out[k])
+    out.update(_clean_series_meta(meta))
     return out
 
 
@@ -210,6 +212,7 @@ def _insert_wave(conn: Connection, prepared: _Prepared, *, data: bytes, sha: str
             basic_satisfied=bool(meta.get("basic_satisfied", False)), questionnaire_key=prepared.key,
             format=ds.format, encoding=ds.encoding, n_responses=int(ds.n), n_valid=int(n_valid),
             is_demo=is_demo, data_version=1, created_at=now, created_by=user, updated_at=now,
+            **_series_values(conn, key=prepared.key, meta=meta, respondents=ds.respondents, name=name, user=user),
         ).returning(waves.c.id)
     ).scalar_one()
     if packed is None:

@@ -17,11 +17,13 @@ ALEMBIC_DIR = ROOT / "alembic"
 WAVE_COLUMNS = [
     "id", "name", "unit", "period", "channel", "distributed", "returned", "n_responses", "n_valid",
     "format", "encoding", "created_at", "deleted_at", "files",
+    "series_id", "series_name", "fieldwork_start", "fieldwork_end",  # survey series (store/series.py)
 ]
 AUDIT_COLUMNS = ["id", "at", "user", "action", "wave_id", "detail"]
 # Wave fields a user may set (ingest ``meta``, update_wave_meta).
 META_FIELDS: tuple[str, ...] = (
     "name", "unit", "period", "channel", "distributed", "returned", "basic_satisfied", "screening",
+    "series_id", "fieldwork_start", "fieldwork_end",
 )
 
 metadata = sa.MetaData()
@@ -55,6 +57,10 @@ waves = sa.Table(
     sa.Column("updated_at", sa.DateTime),
     sa.Column("deleted_at", sa.DateTime),
     sa.Column("deleted_by", sa.String(100)),
+    # survey series (store/series.py, migration 0003_series); fieldwork dates naive UTC
+    sa.Column("series_id", sa.Integer, sa.ForeignKey("series.id", name="fk_waves_series_id"), nullable=False),
+    sa.Column("fieldwork_start", sa.DateTime),
+    sa.Column("fieldwork_end", sa.DateTime),
     sqlite_autoincrement=True,
 )
 uploads = sa.Table(

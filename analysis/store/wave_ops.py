@@ -15,6 +15,7 @@ from analysis.store.blobs import dataset_from_blobs
 from analysis.store.engine import _write
 from analysis.store.ingest import _clean_meta, _live_names, _unique_name
 from analysis.store.schema import META_FIELDS, WAVE_COLUMNS, _now, uploads, wave_data, waves
+from analysis.store.series import _sort_waves, series
 
 
 def resolve_wave(engine: Engine, ref: int | str, *, include_deleted: bool = True) -> int:
@@ -46,16 +47,20 @@ def _wave_id(engine: Engine, wave_id: int | str) -> int:
 
 
 def list_waves(engine: Engine, *, include_deleted: bool = False) -> pd.DataFrame:
-    """Waves in the store, oldest first.
+    """Waves in the store, by series, then fieldwork date (store/series.py ``_sort_waves``).
 
     Returns
     -------
     DataFrame with columns ``WAVE_COLUMNS``: ``id, name, unit, period, channel, distributed,
     returned, n_responses, n_valid`` (responses not flagged by screening), ``format, encoding,
-    created_at, deleted_at`` (NaT unless deleted) and ``files`` (the uploaded file names joined
-    by ``"; "``).
+    created_at, deleted_at`` (NaT unless deleted), ``files`` (the uploaded file names joined
+    by ``"; "``), ``series_id, series_name`` (the survey series) and ``fieldwork_start,
+    fieldwork_end`` (first/last submission, naive UTC; NaT when unknown). Series are ordered by
+    their first wave; a wave without fieldwork dates is placed by its upload time.
     """
-    q = sa.select(*[waves.c[c] for c in WAVE_COLUMNS if c != "files"]).order_by(waves.c.id)
+    own = [c for c in WAVE_COLUMNS if c not in ("files", "series_name")]
+    q = (sa.select(*[waves.c[c] for c in own], series.c.name.label("series_name"))
+         .select_from(waves.join(series, series.c.id == waves.c.series_id)).order_by(waves.c.id))
     if not include_deleted:
         q = q.where(waves.c.deleted_at.is_(None))
     with engine.connect() as conn:
@@ -63,15 +68,15 @@ def list_waves(engine: Engine, *, include_deleted: bool = False) -> pd.DataFrame
         files: dict[int, list[str]] = {}
         for wid, fname in conn.execute(sa.select(uploads.c.wave_id, uploads.c.filename).order_by(uploads.c.id)):
             files.setdefault(int(wid), []).append(fname)
-    df = pd.DataFrame([dict(r) for r in rows], columns=[c for c in WAVE_COLUMNS if c != "files"])
+    df = pd.DataFrame([dict(r) for r in rows], columns=[*own, "series_name"])
     df["files"] = [("; ".join(files.get(int(i), []))) for i in df["id"]]
-    for col in ("id", "n_responses", "n_valid"):
+    for col in ("id", "n_responses", "n_valid", "series_id"):
         df[col] = df[col].astype("int64")
     for col in ("distributed", "returned"):
         df[col] = df[col].astype("Int64")
-    for col in ("created_at", "deleted_at"):
+    for col in ("created_at", "deleted_at", "fieldwork_start", "fieldwork_end"):
         df[col] = pd.to_datetime(df[col])
-    return df[WAVE_COLUMNS]
+    return _sort_waves(df[WAVE_COLUMNS])
 
 
 def wave_meta(engine: Engine, wave_id: int | str) -> dict:
@@ -146,6 +151,9 @@ def update_wave_meta(engine: Engine, wave_id: int | str, *, user: str = "cli", *
         if "name" in values and old["deleted_at"] is None and values["name"] != old["name"]:
             if values["name"] in _live_names(conn):
                 raise ValueError(f"批次名「{values['name']}」已被使用，请换一个。 The name is already used by another wave.")
+        if "series_id" in values and conn.execute(
+                sa.select(series.c.id).where(series.c.id == values["series_id"])).first() is None:
+            raise ValueError(f"找不到调查项目 #{values['series_id']}。 No series #{values['series_id']}.")
         if "screening" in values:
             values["screening"] = _jsonable(values["screening"])
         if values:
