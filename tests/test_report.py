@@ -123,6 +123,13 @@ def test_change_since_previous_is_the_difference_of_the_two_waves(env):
     for area in r.index:
         expect = (b.loc[area, "satisfaction_rate"] - a.loc[area, "satisfaction_rate"]) * 100
         assert r.loc[area, "diff_pp"] == pytest.approx(expect, abs=1e-9)
+    from analysis.metrics import item_summary
+
+    ia = item_summary(store.load_wave(eng, int(waves.loc["2024年春季测评", "id"]))).set_index("item")
+    ib = item_summary(store.load_wave(eng, int(waves.loc[WAVE, "id"]))).set_index("item")
+    for row in env["report"].items.itertuples():  # same item columns in both exports
+        expect = (ib.loc[row.item, "satisfaction_rate"] - ia.loc[row.item, "satisfaction_rate"]) * 100
+        assert row.diff_pp == pytest.approx(expect, abs=1e-9)
 
 
 def test_history_by_unit_then_by_series():

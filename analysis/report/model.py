@@ -158,7 +158,7 @@ def build_report(
     ValueError : bilingual message when the wave cannot be summarised (unknown scale …).
     """
     from analysis import metrics
-    from analysis.compare import trend_summary
+    from analysis.compare import compare_waves, trend_summary
 
     if lang not in ("zh", "en"):
         raise ValueError(f"报告语言只能是 zh 或 en，当前为 {lang!r}。 The report language must be zh or en, got {lang!r}.")
@@ -185,9 +185,10 @@ def build_report(
     areas = areas.assign(_o=(areas["area"] != "overall").astype(int)).sort_values("_o", kind="stable").drop(columns="_o")
 
     if previous is not None:
-        item_trend = trend_summary(history[-2:], level="item", basic_satisfied=basic_satisfied)
-        item_keys = _item_keys(items, item_trend)
-        change = _changes(item_trend, name)
+        # items: the previous wave vs this one (2×2 χ², the test trend_summary applies to items)
+        item_change = compare_waves(history[-2][1], ds, level="item", basic_satisfied=basic_satisfied)
+        item_keys = _item_keys(items, item_change)
+        change = item_change.set_index("key")
         items = items.assign(
             diff_pp=[change["diff_pp"].get(k, float("nan")) for k in item_keys],
             significant=[bool(change["significant"].get(k, False)) for k in item_keys],
@@ -234,9 +235,9 @@ def build_report(
     )
 
 
-def _item_keys(items: pd.DataFrame, item_trend: pd.DataFrame) -> list[str]:
-    """The trend key of each item row (``compare`` keys items by label, ``area·label`` where repeated)."""
-    keys = set(item_trend["key"].astype(str))
+def _item_keys(items: pd.DataFrame, compared: pd.DataFrame) -> list[str]:
+    """The comparison key of each item row (``compare`` keys items by label, ``area·label`` where repeated)."""
+    keys = set(compared["key"].astype(str))
     out = []
     for item, label, area in zip(items["item"], items["label"], items["area"], strict=True):
         label = str(label) if pd.notna(label) else str(item)
