@@ -238,8 +238,9 @@ def _overview_slide(prs: Any, report: Report) -> None:
     if len(rest):
         best = rest.loc[rest["satisfaction_rate"].idxmax()]
         worst = rest.loc[rest["satisfaction_rate"].idxmin()]
-        lines += [("", 10, {}), (f"{tr('highest', lang)}：{best['name']} {pct(best['satisfaction_rate'])}", 18, {}),
-                  (f"{tr('lowest', lang)}：{worst['name']} {pct(worst['satisfaction_rate'])}", 18, {})]
+        colon = "：" if lang == "zh" else ": "
+        lines += [("", 10, {}), (f"{tr('highest', lang)}{colon}{best['name']} {pct(best['satisfaction_rate'])}", 18, {}),
+                  (f"{tr('lowest', lang)}{colon}{worst['name']} {pct(worst['satisfaction_rate'])}", 18, {})]
     lines += [("", 10, {}), (f"{tr('responses', lang)} {report.n:,}", 16, {"color": MUTED})]
     _text(s, x, Inches(1.8), W - x - MARGIN, Inches(4.8), lines)
 
@@ -322,7 +323,7 @@ def _area_slide(prs: Any, report: Report, area: str, name: str, row: pd.Series) 
     # the ranked items with their figures
     rows = [[str(r.label), pct(r.satisfaction_rate), f"{pct(r.ci_low)}–{pct(r.ci_high)}", f"{int(r.n_valid):,}",
              _pp_short(r.diff_pp, r.significant)] for r in items.head(10).itertuples()]
-    header = [tr("item", lang), tr("rate", lang), tr("ci", lang), "n", tr("change_short", lang)]
+    header = [tr("item", lang), tr("rate_short", lang), tr("ci", lang), "n", tr("change_short", lang)]
     x = MARGIN + chart_w + Inches(0.15)
     size = 14 if len(rows) <= 7 else 12
     _table(s, x, top - Inches(0.35), W - x - MARGIN, header, rows, [2.6, 1.3, 2.2, 0.9, 1.5], size=size,

@@ -26,6 +26,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "area": ("服务领域", "Service area"),
     "item": ("题目", "Item"),
     "rate": ("满意率", "Satisfaction rate"),
+    "rate_short": ("满意率", "Rate"),
     "ci_low": ("95%区间下限", "95% CI low"),
     "ci_high": ("95%区间上限", "95% CI high"),
     "ci": ("95% 区间", "95% interval"),

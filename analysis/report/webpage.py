@@ -272,7 +272,8 @@ def document(report: Report, *, static: bool = False) -> str:
         out.append(f"<script>{get_plotlyjs()}</script>")
     out.append("</head><body>")
     foot_def = "; ".join(_definition_lines(report)[1:2] + [tr("def_flag_on" if report.exclude_flagged else "def_flag_off", lang)])
-    out.append(f'<div id="footer">{_esc(report.wave_name)} · {_esc(foot_def)} · {_esc(made)}</div>')
+    if static:  # the PDF's running footer (every page); the web page states the same in its header
+        out.append(f'<div id="footer">{_esc(report.wave_name)} · {_esc(foot_def)} · {_esc(made)}</div>')
     out.append(f"<h1>{_esc(report.wave_name)} · {_esc(tr('title', lang))}</h1>")
     out.append(f'<p class="meta">{_esc(" · ".join(meta))} · {_esc(tr("responses", lang))} {report.n:,} · {_esc(made)}</p>')
 
