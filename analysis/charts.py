@@ -29,6 +29,7 @@ __all__ = [
     "make_alpha_figure",
     "make_ipa_figure",
     "likert_table",
+    "make_action_figure",
 ]
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif'
@@ -498,3 +499,46 @@ def likert_table(counts: pd.DataFrame, summary: pd.DataFrame, lang: str = "zh", 
     order = {item: i for i, item in enumerate(names)}
     c = c.sort_values(["item", "code"], key=lambda col: col.map(order) if col.name == "item" else col)
     return c[["item_label", "code", "answer", "share", "k"]].fillna({"share": 0.0}).reset_index(drop=True)
+# --- corrective actions (整改台账, issue 14) ------------------------------------------------------
+_ACTION_COLORS = {"baseline": "#999999", "met": "#0072B2", "not_met": "#D55E00", "measured": "#0072B2"}
+
+
+def make_action_figure(table: pd.DataFrame, *, target: float | None = None, lang: str = "zh",
+                       present: bool = False) -> go.Figure:
+    """Before/after bars of one corrective action: baseline and verifying wave, the target as a line.
+
+    Parameters
+    ----------
+    table : rows ``bar`` (axis label, e.g. the wave name), ``rate`` (0–1), ``ci_low``, ``ci_high``
+        (may be NaN: no error bar), ``role`` (``baseline`` | ``met`` | ``not_met`` | ``measured``,
+        the colour), ``n`` (shown in the hover).
+    target : the rate to reach (a threshold, or baseline + change for change targets), dashed.
+    """
+    _need(table, ["bar", "rate", "ci_low", "ci_high", "role", "n"], "make_action_figure")
+    df = table.dropna(subset=["rate"])
+    rate = df["rate"].astype(float)
+    err_hi = (df["ci_high"].astype(float) - rate).where(df["ci_high"].notna())
+    err_lo = (rate - df["ci_low"].astype(float)).where(df["ci_low"].notna())
+    fig = go.Figure(go.Bar(
+        x=df["bar"].map(_chart_label), y=rate,
+        marker_color=[_ACTION_COLORS.get(r, "#0072B2") for r in df["role"]],
+        text=[_pct(x) for x in rate], textposition="outside", cliponaxis=False,
+        error_y={"type": "data", "array": err_hi.fillna(0).tolist(), "arrayminus": err_lo.fillna(0).tolist(),
+                 "visible": bool(df["ci_low"].notna().any()), "color": "#333", "thickness": 1},
+        customdata=df["n"].astype("float").tolist(),
+        hovertemplate="%{x}<br>" + _tr("rate", lang) + ": %{y:.1%}<br>n = %{customdata:.0f}<extra></extra>",
+    ))
+    if target is not None and not (isinstance(target, float) and math.isnan(target)):
+        fig.add_hline(y=float(target), line_dash="dash", line_color="#333",
+                      annotation_text=("目标 " if lang == "zh" else "target ") + _pct(float(target)),
+                      annotation_position="top left")
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%", title_text=None)
+    fig.update_xaxes(title_text=None)
+    fig = apply_theme(fig, present=present, height=200)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False, bargap=0.45)
+    return fig
+
+
+def _chart_label(text: object) -> str:
+    """User text as a plotly label: ``<`` escaped (plotly reads a subset of HTML in labels)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

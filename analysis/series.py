@@ -22,6 +22,7 @@ __all__ = [
     "normalise_stem",
     "match_items",
     "series_trend",
+    "same_labels",
     "TREND_ROW_COLUMNS",
 ]
 
@@ -34,8 +35,9 @@ MATCH_HOW: dict[str, tuple[str, str]] = {
 
 
 def _when(waves: pd.DataFrame) -> pd.Series:
-    start = pd.to_datetime(waves["fieldwork_start"]) if "fieldwork_start" in waves.columns else None
-    created = pd.to_datetime(waves["created_at"]) if "created_at" in waves.columns else None
+    """Fieldwork start, else upload time (one datetime unit, so that one fills the other)."""
+    start = pd.to_datetime(waves["fieldwork_start"]).astype("datetime64[us]") if "fieldwork_start" in waves else None
+    created = pd.to_datetime(waves["created_at"]).astype("datetime64[us]") if "created_at" in waves else None
     if start is None:
         return created if created is not None else pd.Series(pd.NaT, index=waves.index)
     return start.fillna(created) if created is not None else start
@@ -161,6 +163,24 @@ def match_items(earlier: pd.DataFrame, later: pd.DataFrame, *, mapping: dict | N
     return out.astype({"matched": "object", "how": "object"})
 
 
+def same_labels(datasets: list) -> list:
+    """The datasets with each item labelled as the first wave that asked it (same stem after normalisation).
+
+    Items are matched across waves by their label (``analysis.compare``): the codebook's label is
+    where a reworded item is mapped to an earlier one by hand; this adds the automatic rule, so
+    ``"学生公寓 空调"`` in one wave and ``"学生公寓空调"`` in the next are one item.
+    """
+    import dataclasses
+
+    first: dict[str, str] = {}
+    out = []
+    for ds in datasets:
+        labels = ds.items["label"].astype(object).where(ds.items["label"].notna(), ds.items["item"]).astype(str)
+        canon = [first.setdefault(normalise_stem(lab) or lab, lab) for lab in labels]
+        out.append(dataclasses.replace(ds, items=ds.items.assign(label=canon)) if canon != list(labels) else ds)
+    return out
+
+
 TREND_ROW_COLUMNS = [
     "wave", "date", "key", "label", "rate", "n_valid", "ci_low", "ci_high", "prev_wave", "diff_pp", "p_value",
     "significant", "best_on_record",
@@ -198,6 +218,8 @@ def series_trend(waves: pd.DataFrame, datasets: list, *, level: str = "area", ba
     tagged = waves.reset_index(drop=True).assign(_pos=range(len(waves)))
     order = ordered(tagged)
     pairs = [(str(r["name"]), datasets[int(r["_pos"])]) for _, r in order.iterrows()]
+    if level == "item":
+        pairs = list(zip([n for n, _ in pairs], same_labels([d for _, d in pairs]), strict=True))
     t = trend_summary(pairs, level=level, basic_satisfied=basic_satisfied)
     by_name = order.set_index(order["name"].astype(str))
     start = (pd.to_datetime(by_name["fieldwork_start"]) if "fieldwork_start" in by_name.columns

@@ -5,6 +5,7 @@ import streamlit as st
 from analysis.metrics import response_rates
 from ui import loaders
 from ui import widgets as w
+from ui.actions_board import overview_line
 from ui.frame import frame
 from ui.i18n import area_label, fmt_int, fmt_pct, fmt_pp
 
@@ -12,6 +13,7 @@ view = frame("overview")
 view.require_data()
 lang = view.lang
 w.page_title(view, "overview_title")
+overview_line(view)  # 整改台账 summary (issue 14)
 
 # --- response and validity rates ---------------------------------------------------------------------
 row = view.wave_row

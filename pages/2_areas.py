@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import widgets as w
+from ui.actions_board import add_to_register, item_rates
 from ui.frame import frame
 from ui.i18n import area_label, fmt_int, fmt_num
 
@@ -34,6 +35,7 @@ if summary is not None and not view.present:
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    add_to_register(view, item_rates(s, summary), origin="areas", key="areas_register")  # 加入整改台账 (issue 14)
 w.definition_caption(view)
 
 # --- breakdown by group / attribute -------------------------------------------------------------------

@@ -61,3 +61,26 @@ if tests is not None:
     )
     st.dataframe(table, hide_index=True, width="stretch")
     st.caption(view.t("tests_caption"))
+
+# --- service areas: respondents as clusters (issue 12) ----------------------------------------------------
+st.markdown(f"**{view.t('area_tests')}**")
+area_tests = w.compute(view, "area_group_tests", by=view.by, basic=view.basic, k=view.k)
+if area_tests is not None and len(area_tests):
+    if view.area:
+        area_tests = area_tests[area_tests["area"] == view.area]
+    st.dataframe(
+        pd.DataFrame(
+            {
+                view.t("col_area"): [area_label(a, lang) for a in area_tests["area"]],
+                view.t("col_chi2"): [("—" if pd.isna(x) else f"{x:.2f}") for x in area_tests["chi2"]],
+                view.t("col_dof"): ["—" if pd.isna(c) else str(int(d)) for c, d in zip(area_tests["chi2"], area_tests["dof"], strict=True)],
+                view.t("col_p"): [fmt_p(p) for p in area_tests["p_value"]],
+                view.t("col_p_holm"): [fmt_p(p) for p in area_tests["p_holm"]],
+                view.t("col_answers"): [fmt_int(n) for n in area_tests["n_answers"]],
+                view.t("col_people"): [fmt_int(n) for n in area_tests["n_people"]],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(view.t("area_tests_caption"))

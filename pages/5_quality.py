@@ -8,6 +8,7 @@ from ui import loaders
 from ui import widgets as w
 from ui.frame import frame, page_param, sync_param
 from ui.i18n import area_label, fmt_int, fmt_pct
+from ui.screening import flagged_list
 
 view = frame("quality")
 view.require_data()
@@ -39,6 +40,8 @@ if counts is not None:
         ),
         hide_index=True,
     )
+    flagged_list(view)  # row, id and reasons in words, with a download
+    st.caption(view.t("def_sample", n=fmt_int(view.ds.n)))  # 有效问卷 as on every page
     _, ex_key = page_param("exclude_flagged", ["1"], "", key="quality_exclude")
     st.session_state[ex_key] = view.exclude_flagged
     st.toggle(

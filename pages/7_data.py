@@ -14,7 +14,6 @@ before is reported as a duplicate, not saved twice).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 from pathlib import Path
@@ -35,9 +34,11 @@ from analysis.codebook import (
 from analysis.ingest import ADAPTERS, parse_survey
 from analysis.model import ROLES, Dataset, Survey
 from analysis.scales import MISSING_MARKERS, NA_LABELS, SCALES, normalize_label
+from ui import series as series_ui
+from ui.audit_log import audit_table
 from ui.auth import user_name
 from ui.frame import frame
-from ui.i18n import t
+from ui.i18n import area_label, t
 from ui.loaders import engine as _engine
 from ui.report_menu import original_files
 
@@ -116,13 +117,16 @@ def _codebook_editor(cb: pd.DataFrame, digest: str, lang: str) -> pd.DataFrame:
         num_rows="fixed",
         width="stretch",
         disabled=["column", "qnum"],
-        column_config={
-            "column": st.column_config.TextColumn("column", width="medium"),
-            "role": st.column_config.SelectboxColumn("role", options=list(ROLES), required=True),
-            "area": st.column_config.SelectboxColumn("area", options=areas),
-            "scale": st.column_config.SelectboxColumn("scale", options=scales),
-            "label": st.column_config.TextColumn("label", width="medium"),
-            "codes": st.column_config.TextColumn("codes"),
+        column_config={  # names from the registries, never the internal keys (ui/strings_series.py)
+            "column": st.column_config.TextColumn(t("cb_col_column", lang), width="medium"),
+            "role": st.column_config.SelectboxColumn(t("cb_col_role", lang), options=list(ROLES), required=True,
+                                                     format_func=lambda r: t(f"cbrole_{r}", lang)),
+            "area": st.column_config.SelectboxColumn(t("cb_col_area", lang), options=areas,
+                                                     format_func=lambda a: area_label(a, lang)),
+            "scale": st.column_config.SelectboxColumn(t("cb_col_scale", lang), options=scales, format_func=lambda s: (
+                (SCALES[s].title_zh if lang == "zh" else SCALES[s].title_en) or s) if s in SCALES else s),
+            "label": st.column_config.TextColumn(t("cb_col_label", lang), width="medium"),
+            "codes": st.column_config.TextColumn(t("cb_col_codes", lang)),
         },
     )
 
@@ -200,7 +204,7 @@ def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.D
         st.warning(t("data_flags", lang, n=len(flags)))
         shown = flags.copy()
         if "reasons" in shown:
-            shown["reasons"] = shown["reasons"].map(lambda r: ", ".join(r) if isinstance(r, (list, tuple)) else str(r))
+            shown["reasons"] = shown["reasons"].map(lambda r: series_ui.reason_words(r, lang))  # 作答过快, not speeder
         st.dataframe(
             shown.head(MAX_LISTED_CELLS).rename(columns={"row": t("col_row", lang), "reasons": t("col_reasons", lang)}),
             hide_index=True,
@@ -212,6 +216,8 @@ def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.D
 def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: str, lang: str) -> None:
     st.subheader(t("data_wave_header", lang))
     n = ds.n
+    if not series_ui.duplicate_gate(_engine(), ds, state["digest"], lang):  # same answers stored already?
+        return
     with st.form(f"data_wave_form_{state['digest'][:16]}"):
         name = st.text_input(t("data_wave_name", lang), value=Path(uploaded.name).stem, key="data_wave_name")
         c1, c2, c3 = st.columns(3)
@@ -227,6 +233,7 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
         returned = c5.number_input(
             t("data_wave_returned", lang), min_value=0, value=n, step=1, key="data_wave_returned"
         )
+        series_meta = series_ui.upload_fields(_engine(), ds, state["key"], Path(uploaded.name).stem, lang)
         submitted = st.form_submit_button(t("data_save", lang), type="primary")
     if not submitted:
         return
@@ -241,6 +248,7 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
         "channel": channel.strip(),
         "distributed": int(distributed) or None,
         "returned": int(returned) or None,
+        **series_meta,
     }
     engine = _engine()
     try:
@@ -262,6 +270,7 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
                 st.info(_plain(message))
     else:
         st.success(t("data_saved", lang, name=getattr(result, "name", "") or name, n=result.n_responses))
+        series_ui.after_save(result.wave_id, lang)
         for message in result.warnings or []:
             if message not in ds.warnings:  # the validation report above already showed those
                 st.warning(_plain(message))
@@ -332,17 +341,10 @@ def _upload_section(user: str, lang: str) -> None:
 
 
 def _rates(row: pd.Series) -> pd.Series:
-    def ratio(a, b):
-        if a is None or b is None or pd.isna(a) or pd.isna(b) or float(b) == 0:
-            return None
-        return float(a) / float(b)
+    from analysis.metrics import response_rates  # one definition of 回收率 / 有效率 / 有效回收率 (METRICS.md)
 
-    return pd.Series(
-        {
-            "response_rate": ratio(row.get("n_valid"), row.get("distributed")),
-            "validity_rate": ratio(row.get("n_valid"), row.get("returned")),
-        }
-    )
+    rates = response_rates(row.get("distributed"), row.get("returned"), row.get("n_valid"))
+    return pd.Series({k: rates[k] for k in ("response_rate", "validity_rate", "effective_rate")})
 
 
 def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
@@ -354,6 +356,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
     cols = [
         "id",
         "name",
+        "series_name",
         "unit",
         "period",
         "channel",
@@ -365,6 +368,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
         "returned",
         "response_rate",
         "validity_rate",
+        "effective_rate",
         "created_at",
     ] + (["deleted_at"] if deleted else [])
     table = table.reindex(columns=[c for c in cols if c in table.columns or c.endswith("_rate")])
@@ -374,6 +378,7 @@ def _wave_table(waves: pd.DataFrame, lang: str, deleted: bool = False) -> None:
         column_config={
             t("col_response_rate", lang): st.column_config.NumberColumn(format="percent"),
             t("col_validity_rate", lang): st.column_config.NumberColumn(format="percent"),
+            t("col_effective_rate", lang): st.column_config.NumberColumn(format="percent"),
         },
     )
 
@@ -428,10 +433,7 @@ def _waves_section(user: str, lang: str) -> None:
                 _act(lambda: store.restore_wave(engine, gone, user=user), t("data_restored", lang), lang)
     with st.expander(t("data_audit_header", lang), expanded=False):
         try:
-            log = store.list_audit(engine, limit=200)
-            if "detail" in log:
-                log["detail"] = log["detail"].map(lambda d: json.dumps(d, ensure_ascii=False, default=str))
-            st.dataframe(log, hide_index=True)
+            st.dataframe(audit_table(store.list_audit(engine, limit=200), lang), hide_index=True)  # sentences
         except ValueError as exc:
             st.error(_plain(exc))
 

@@ -161,7 +161,7 @@ def test_same_file_twice_is_a_duplicate(engine):
     at = open_page(user)
     save(upload(at, "a.csv", data), "第一次")
     n_waves = len(store.list_waves(engine))
-    wave_id = int(store.list_waves(engine).iloc[-1]["id"])
+    wave_id = int(store.list_waves(engine)["id"].max())  # the newest upload (waves are listed by series, date)
     at2 = open_page(user)
     upload(at2, "a-copy.csv", data)  # same bytes, another name: recognised before any save is offered
     assert t("data_duplicate_known", "zh", wave=wave_id, name="第一次") in texts(at2, "warning")
@@ -176,7 +176,7 @@ def test_deleted_wave_file_is_restored_not_duplicated(engine):
     data = wjx_csv(7, tag="del")
     at = open_page(user)
     save(upload(at, "d.csv", data), "将删除")
-    wave_id = int(store.list_waves(engine).iloc[-1]["id"])
+    wave_id = int(store.list_waves(engine)["id"].max())  # the newest upload (waves are listed by series, date)
     store.delete_wave(engine, wave_id, user="王老师")
     n_all = len(store.list_waves(engine, include_deleted=True))
     at2 = open_page(user)

@@ -134,7 +134,9 @@ def test_entry_script_forwards_to_overview_with_the_query(monkeypatch, demo_url)
 
 
 def _waves(url: str):
-    return store.list_waves(store.get_engine(url)).sort_values("period")
+    """The waves of the series shown by default (the one with the latest wave), in date order."""
+    w = store.list_waves(store.get_engine(url))
+    return w[w["series_id"] == w.loc[w["fieldwork_start"].idxmax(), "series_id"]].reset_index(drop=True)
 
 
 def test_url_selects_the_wave_and_widget_changes_it(monkeypatch, demo_url):
@@ -178,10 +180,10 @@ def test_links_between_pages_carry_the_filters(monkeypatch, demo_url):
 
 def test_exclude_flagged_changes_the_counts(monkeypatch, demo_url):
     at = open_page(monkeypatch, demo_url, "overview")
-    before = [c.value for c in at.caption if c.value.startswith("n = ")]
+    before = [c.value for c in at.caption if c.value.startswith("答题人次")]
     at.checkbox(key="frame_exclude_flagged").check().run()
     assert_clean(at)
-    after = [c.value for c in at.caption if c.value.startswith("n = ")]
+    after = [c.value for c in at.caption if c.value.startswith("答题人次")]
     assert at.query_params["exclude_flagged"] in ("1", ["1"])
     assert "已剔除可疑答卷" in " ".join(c.value for c in at.caption)
     assert before and after and before != after  # the demo has flagged responses

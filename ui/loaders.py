@@ -124,6 +124,12 @@ def _group_tests(ds, by="group", basic=False, k=5):
     return group_tests(ds, by, basic_satisfied=basic, min_n=k)
 
 
+def _area_group_tests(ds, by="group", basic=False, k=5):
+    from analysis.compare import area_group_tests
+
+    return area_group_tests(ds, by, basic_satisfied=basic, min_n=k)
+
+
 def _reliability(ds, area=None):
     from analysis.reliability import reliability_by_area
 
@@ -157,6 +163,7 @@ COMPUTE: dict[str, Any] = {
     "definition": _definition,
     "group_summary": _group_summary,
     "group_tests": _group_tests,
+    "area_group_tests": _area_group_tests,  # areas, respondents as clusters (issue 12)
     "reliability": _reliability,
     "validity": _validity,
     "screening": _screening,
@@ -196,3 +203,36 @@ def trend(
 ) -> pd.DataFrame:
     """Cached ``analysis.compare.trend_summary`` over the given waves (oldest first)."""
     return _trend(db_url(), version, tuple(map(str, wave_ids)), tuple(names), level, bool(basic), bool(exclude_flagged))
+
+
+# --- survey series (issue 12) ------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=64)
+def _series_trend(url: str, version: str, wave_ids: tuple, level: str, basic: bool, exclude: bool, lang: str):
+    from analysis.series import series_trend
+
+    all_waves = _waves(url, version)
+    rows = all_waves[all_waves["id"].astype(str).isin(wave_ids)]
+    datasets = [_dataset(url, version, str(w), exclude) for w in rows["id"]]
+    return series_trend(rows, datasets, level=level, basic_satisfied=basic, lang=lang)
+
+
+def series_trend(version: str, wave_ids: list[str], *, level: str = "area", basic: bool = False,
+                 exclude_flagged: bool = False, lang: str = "zh") -> pd.DataFrame:
+    """Cached ``analysis.series.series_trend`` over waves of one series (put in date order there)."""
+    return _series_trend(db_url(), version, tuple(map(str, wave_ids)), level, bool(basic), bool(exclude_flagged), lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _item_matches(url: str, version: str, wave_ids: tuple) -> pd.DataFrame:
+    from analysis.series import match_items
+
+    parts = []
+    for a, b in zip(wave_ids, wave_ids[1:], strict=False):
+        m = match_items(_dataset(url, version, a, False).items, _dataset(url, version, b, False).items)
+        parts.append(m.assign(wave=b))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["item", "matched", "how", "wave"])
+
+
+def item_matches(version: str, wave_ids: list[str]) -> pd.DataFrame:
+    """How each wave's items continue the previous wave's (``analysis.series.match_items``), waves in date order."""
+    return _item_matches(db_url(), version, tuple(map(str, wave_ids)))

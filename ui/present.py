@@ -255,13 +255,13 @@ def _actions(report: Any) -> list[Slide]:
     from analysis.report.text import tr
 
     lang = report.lang
-    cols = [c for c in ("problem", "measure", "owner", "deadline", "status", "verdict") if c in df.columns]
+    cols = [c for c in ("problem", "measure", "owner", "deadline", "target_text", "verdict") if c in df.columns]
     per = 6
     out = []
     pages = (len(df) + per - 1) // per
     for p in range(pages):
         part = df.iloc[p * per : (p + 1) * per]
-        head = "".join(f"<th>{_esc(tr(c, lang))}</th>" for c in cols)
+        head = "".join(f"<th>{_esc(tr('target' if c == 'target_text' else c, lang))}</th>" for c in cols)
         body_rows = "".join(
             "<tr>" + "".join(f"<td>{_esc(_cell(v))}</td>" for v in r) + "</tr>" for r in part[cols].itertuples(index=False)
         )

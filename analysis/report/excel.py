@@ -416,7 +416,7 @@ def write(report: Report) -> bytes:
 def _action_headers(lang: str) -> dict[str, str]:
     return {"problem": tr("problem", lang), "area": tr("area", lang), "measure": tr("measure", lang),
             "owner": tr("owner", lang), "deadline": tr("deadline", lang), "status": tr("status", lang),
-            "target_rate": tr("target", lang), "verdict": tr("verdict", lang)}
+            "target_text": tr("target", lang), "verdict": tr("verdict", lang), "measured_rate": tr("measured", lang)}
 
 
 def _feedback_headers(lang: str) -> dict[str, str]:

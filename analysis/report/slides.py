@@ -42,7 +42,7 @@ MUTED = RGBColor(0x55, 0x5F, 0x6B)
 BLUE = RGBColor(0x00, 0x72, 0xB2)
 RED = RGBColor(0xB3, 0x58, 0x06)
 GREEN = RGBColor(0x00, 0x7A, 0x4D)
-ROWS_PER_TABLE_SLIDE = 7
+ROWS_PER_TABLE_SLIDE = 5
 _AFTER_FONTS = {qn(t) for t in ("a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")}
 
 
@@ -140,7 +140,9 @@ def _change_text(diff: Any, sig: Any, lang: str) -> str:
 
 
 def _table(slide: Any, x: int, y: int, w: int, header: list[str], rows: list[list[str]], widths: list[float], *,
-           size: int = 14, row_h: float = 0.42) -> Any:
+           size: int = 14, row_h: float = 0.42, left: set[int] | None = None) -> Any:
+    """A native table; columns in ``left`` (default: the first) are left-aligned text, the rest figures."""
+    left = {0} if left is None else left
     shape = slide.shapes.add_table(len(rows) + 1, len(header), x, y, w, Inches(row_h * (len(rows) + 1)))
     table = shape.table
     total = sum(widths)
@@ -156,7 +158,7 @@ def _table(slide: Any, x: int, y: int, w: int, header: list[str], rows: list[lis
             tf = cell.text_frame
             tf.word_wrap = True
             p = tf.paragraphs[0]
-            p.alignment = PP_ALIGN.LEFT if j == 0 else PP_ALIGN.RIGHT
+            p.alignment = PP_ALIGN.LEFT if j in left else PP_ALIGN.RIGHT
             run = p.add_run()
             run.text = str(value)
             run.font.size = Pt(size)
@@ -437,19 +439,26 @@ def _paged_table_slides(prs: Any, report: Report, title: str, df: pd.DataFrame, 
         part = df.iloc[p * ROWS_PER_TABLE_SLIDE : (p + 1) * ROWS_PER_TABLE_SLIDE]
         s = _blank(prs)
         _title(s, report, title + (f" ({p + 1}/{pages})" if pages > 1 else ""))
-        rows = [[_cell(getattr(r, c)) [:80] for c, _, _ in cols] for r in part.itertuples()]
+        rows = [[_short(_cell(getattr(r, c)), 44) for c, _, _ in cols] for r in part.itertuples()]
+        text_cols = {j for j, (c, _, _) in enumerate(cols) if not c.endswith("rate")}
         _table(s, MARGIN, Inches(1.3), W - 2 * MARGIN, [h for _, h, _ in cols], rows, [w for _, _, w in cols],
-               size=size, row_h=0.7)
+               size=size, row_h=0.86, left=text_cols)
+
+
+def _short(text: str, limit: int) -> str:
+    """At most ``limit`` characters (an ellipsis marks the cut; the full text is in the Excel file)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _actions_slides(prs: Any, report: Report) -> None:
     if report.actions is None:
         return
     lang = report.lang
-    cols = [("problem", tr("problem", lang), 3.0), ("measure", tr("measure", lang), 4.0),
-            ("owner", tr("owner", lang), 1.4), ("deadline", tr("deadline", lang), 1.2),
-            ("status", tr("status", lang), 1.0), ("verdict", tr("verdict", lang), 1.6)]
-    _paged_table_slides(prs, report, tr("actions", lang), report.actions, cols, size=13)
+    cols = [("problem", tr("problem", lang), 2.8), ("measure", tr("measure", lang), 3.4),
+            ("owner", tr("owner", lang), 1.3), ("deadline", tr("deadline", lang), 1.3),
+            ("target_text", tr("target", lang), 1.8), ("verdict", tr("verdict", lang), 1.3),
+            ("measured_rate", tr("measured", lang), 1.1)]
+    _paged_table_slides(prs, report, tr("actions", lang), report.actions, cols, size=12)
 
 
 def _feedback_slide(prs: Any, report: Report) -> None:

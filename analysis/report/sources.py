@@ -1,7 +1,7 @@
 """A report from the store: the wave, its series, provenance, and the 整改 board / feedback when present.
 
-The optional sections follow docs/CONTRACTS.md "Interfaces others build on": ``store.list_actions``
-with ``analysis.actions.verify`` (整改 board), ``store.list_feedback`` (feedback highlights) and
+The optional sections follow docs/CONTRACTS.md "Interfaces others build on": ``store.verify_actions``
+(the 整改 board with each action's verdict, issue 14), ``store.list_feedback`` (feedback highlights) and
 ``analysis.anonymity.min_group`` (the deployment's threshold). A section whose module is not
 installed in this build is left out of the report rather than guessed.
 """
@@ -57,32 +57,36 @@ def _sources(engine: Any, history: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=SOURCE_COLUMNS)
 
 
-def _actions(engine: Any, waves: pd.DataFrame, history: list[tuple[str, Dataset]], ids: list[str],
-             basic: bool) -> pd.DataFrame | None:
-    list_actions = _optional("analysis.store", "list_actions")
-    if list_actions is None:
+def _actions(engine: Any, wave: dict, lang: str, basic: bool, exclude_flagged: bool) -> pd.DataFrame | None:
+    """The 整改 board of the wave's series: ``store.verify_actions`` (issue 14) as display rows."""
+    verify_actions = _optional("analysis.store", "verify_actions")
+    if verify_actions is None:
         return None
-    actions = list_actions(engine)
-    if actions is None or not len(actions):
+    from analysis.actions import STATUSES, VERDICTS
+    from analysis.areas import area_name
+
+    board = verify_actions(engine, basic_satisfied=basic, exclude_flagged=exclude_flagged)
+    if "series_id" in board.columns and wave.get("series_id") is not None and not pd.isna(wave.get("series_id")):
+        board = board[board["series_id"].astype("Int64") == int(wave["series_id"])]
+    if not len(board):
         return None
-    verify = _optional("analysis.actions", "verify")
-    if verify is None:
-        return actions
-    from analysis.metrics import area_summary
 
-    rates: dict[str, dict[str, float]] = {}
-    for wid, (_, ds) in zip(ids, history, strict=True):
-        s = area_summary(ds, basic_satisfied=basic)
-        rates[wid] = dict(zip(s["area"].astype(str), s["satisfaction_rate"], strict=True))
+    def label(registry: dict, key: Any) -> Any:
+        entry = registry.get(str(key)) if key is not None and not (isinstance(key, float) and pd.isna(key)) else None
+        return entry.label(lang) if entry is not None else key
 
-    def rate_of(wave_id: Any, area: Any) -> float | None:
-        return rates.get(str(wave_id), {}).get(str(area))
-
-    try:
-        verdict = verify(actions, waves, rate_of)
-    except (TypeError, ValueError):  # the board is still shown, without its verdicts
-        return actions
-    return verdict if verdict is not None and len(verdict) == len(actions) else actions
+    out = pd.DataFrame({
+        "problem": board["problem"],
+        "area": [None if a is None or (isinstance(a, float) and pd.isna(a)) or a == "" else area_name(str(a), lang)
+                 for a in board["area"]],
+        "measure": board["measure"], "owner": board["owner"],
+        "deadline": [None if pd.isna(d) else f"{pd.Timestamp(d):%Y-%m-%d}" for d in board["deadline"]],
+        "status": [label(STATUSES, v) for v in board["status"]],
+        "target_text": board.get("target_text"),
+        "verdict": [label(VERDICTS, v) for v in board["verdict"]],
+        "measured_rate": board.get("measured_rate"),
+    })
+    return out.reset_index(drop=True)
 
 
 def _feedback(engine: Any, wave: dict) -> pd.DataFrame | None:
@@ -139,7 +143,7 @@ def report_from_store(
         exclude_flagged=exclude_flagged,
         min_group=deployment_min_group(engine) if min_group is None else int(min_group),
         sources=_sources(engine, hist),
-        actions=_actions(engine, waves, datasets, ids, basic_satisfied),
+        actions=_actions(engine, wave, lang, basic_satisfied, exclude_flagged),
         feedback=_feedback(engine, wave),
         data_version=store.data_version(engine),
     )

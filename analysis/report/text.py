@@ -62,6 +62,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status": ("状态", "Status"),
     "target": ("目标", "Target"),
     "verdict": ("成效核验", "Verified by survey"),
+    "measured": ("复测满意率", "Measured rate"),
     "feedback": ("意见反馈摘要", "Feedback highlights"),
     "date": ("日期", "Date"),
     "channel": ("渠道", "Channel"),

@@ -326,7 +326,7 @@ def document(report: Report, *, static: bool = False) -> str:
     if report.actions is not None:
         heads = {"problem": tr("problem", lang), "area": tr("area", lang), "measure": tr("measure", lang),
                  "owner": tr("owner", lang), "deadline": tr("deadline", lang), "status": tr("status", lang),
-                 "verdict": tr("verdict", lang)}
+                 "target_text": tr("target", lang), "verdict": tr("verdict", lang), "measured_rate": tr("measured", lang)}
         out.append(f'<div><h2>{_esc(tr("actions", lang))}</h2>{_frame_table(report.actions, heads)}</div>')
     if report.feedback is not None:
         heads = {"date": tr("date", lang), "channel": tr("channel", lang), "group": tr("group", lang),

@@ -34,6 +34,21 @@ their public functions below.
 
 from __future__ import annotations
 
+from analysis.store.actions import (
+    ACTION_COLUMNS,
+    actions,
+    add_action,
+    delete_action,
+    get_action,
+    import_actions,
+    list_actions,
+    restore_action,
+    series_catalog,
+    set_action_status,
+    update_action,
+    verification_waves,
+    verify_actions,
+)
 from analysis.store.audit import audit, list_audit
 from analysis.store.blobs import dataset_from_blobs, dataset_to_blobs
 from analysis.store.codebooks import find_codebook, save_codebook
@@ -127,4 +142,18 @@ __all__ = [
     "suggest_series",
     "create_series",
     "rename_series",
+    # corrective actions (issue 14)
+    "ACTION_COLUMNS",
+    "actions",
+    "add_action",
+    "update_action",
+    "set_action_status",
+    "delete_action",
+    "restore_action",
+    "get_action",
+    "list_actions",
+    "import_actions",
+    "verification_waves",
+    "series_catalog",
+    "verify_actions",
 ]

@@ -47,6 +47,9 @@ def ensure_demo(engine: Engine, *, user: str = "demo") -> bool:
             name = meta.get("name") or Path(dw.filename).stem
             _insert_wave(conn, prep, data=dw.data, sha=sha, filename=dw.filename, name=name, meta=meta, user=user,
                          is_demo=True)
+        from analysis.store.actions import _seed_demo_actions
+
+        _seed_demo_actions(conn, user)  # the demo's 整改台账, verified against these waves
     return True
 
 

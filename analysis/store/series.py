@@ -31,6 +31,7 @@ __all__ = [
     "list_series",
     "series_waves",
     "suggest_series",
+    "series_for_key",
     "create_series",
     "rename_series",
     "fieldwork_dates",
@@ -143,6 +144,16 @@ def _latest_series(conn: Connection, key: str | None, unit: str | None) -> int |
     return None if row is None else int(row.id)
 
 
+def series_for_key(engine: Engine, questionnaire_key: str | None) -> list[int]:
+    """Ids of the series holding live waves of this questionnaire, the one with the latest wave first."""
+    when = sa.func.max(sa.func.coalesce(waves.c.fieldwork_start, waves.c.created_at))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(waves.c.series_id, when.label("last"))
+                            .where(waves.c.questionnaire_key == questionnaire_key, waves.c.deleted_at.is_(None))
+                            .group_by(waves.c.series_id).order_by(when.desc())).all()
+    return [int(r.series_id) for r in rows]
+
+
 def suggest_series(engine: Engine, questionnaire_key: str | None, unit: str | None) -> dict | None:
     """The series a new upload most likely continues: the latest one with the same questionnaire key and unit.
 
@@ -231,7 +242,7 @@ def _sort_waves(df: pd.DataFrame) -> pd.DataFrame:
     """Waves ordered by series, then fieldwork date (upload time where a wave has none), then id."""
     if not len(df):
         return df
-    when = df["fieldwork_start"].fillna(df["created_at"])
+    when = df["fieldwork_start"].astype("datetime64[us]").fillna(df["created_at"].astype("datetime64[us]"))
     first = when.groupby(df["series_id"]).transform("min")  # series by their first wave
     return (df.assign(_first=first, _when=when).sort_values(["_first", "series_id", "_when", "id"], kind="stable")
             .drop(columns=["_first", "_when"]).reset_index(drop=True))

@@ -73,7 +73,7 @@ def test_upload_edit_codebook_save_and_see_wave(app_server, page):
     page.get_by_text("问卷星").first.wait_for()
 
     # edit one codebook cell: the label of 第2题(学生公寓) (row 7, column "label" = index 4)
-    editor = page.locator("[data-testid='stDataFrame']").filter(has=page.locator("th", has_text="scale"))
+    editor = page.locator("[data-testid='stDataFrame']").filter(has=page.locator("th", has_text=t("cb_col_scale", "zh")))
     assert editor.locator("[data-testid='glide-cell-0-7']").inner_text() == "第2题(学生公寓)"
     editor.scroll_into_view_if_needed()
     box = editor.bounding_box()
