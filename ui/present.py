@@ -256,7 +256,7 @@ def _actions(report: Any) -> list[Slide]:
 
     lang = report.lang
     cols = [c for c in ("problem", "measure", "owner", "deadline", "target_text", "verdict") if c in df.columns]
-    per = 6
+    per = 5  # rows per slide: wrapped Chinese text needs two lines a cell at 1280×720
     out = []
     pages = (len(df) + per - 1) // per
     for p in range(pages):
@@ -266,7 +266,7 @@ def _actions(report: Any) -> list[Slide]:
             "<tr>" + "".join(f"<td>{_esc(_cell(v))}</td>" for v in r) + "</tr>" for r in part[cols].itertuples(index=False)
         )
         title = t("pres_actions", lang) + (f" ({p + 1}/{pages})" if pages > 1 else "")
-        body = f'<div class="col" style="{_sizes(per + 4)}"><table><tr>{head}</tr>{body_rows}</table></div>'
+        body = f'<div class="col" style="{_sizes(per + 6)}"><table><tr>{head}</tr>{body_rows}</table></div>'
         out.append(Slide("actions", title, _frame(title, report.wave_name, body)))
     return out
 
