@@ -34,6 +34,7 @@ from ui.auth import user_name
 from ui.frame import frame
 from ui.i18n import area_label, t
 from ui.loaders import engine as _engine
+from ui.report_menu import original_files
 
 PREVIEW_ROWS = 10
 MAX_LISTED_CELLS = 500
@@ -392,6 +393,7 @@ def _waves_section(user: str, lang: str) -> None:
             confirm = st.checkbox(t("data_delete_confirm", lang), key=f"data_delete_confirm_{wave_id}")
             if st.button(t("data_delete", lang), key="data_delete_btn", disabled=not confirm, type="primary"):
                 _act(lambda: store.delete_wave(engine, wave_id, user=user), t("data_deleted", lang), lang)
+        original_files(engine, wave_id, lang)  # the wave's uploaded files, byte for byte (ui/report_menu.py)
     if not deleted.empty:
         with st.expander(t("data_deleted_header", lang), expanded=False):
             _wave_table(deleted, lang, deleted=True)

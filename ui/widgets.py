@@ -134,27 +134,10 @@ def rate_ci(rate: Any, low: Any, high: Any) -> str:
 
 
 def likert_input(counts: pd.DataFrame, summary: pd.DataFrame, lang: str, area: str = "") -> pd.DataFrame:
-    """The table ``make_likert_figure`` draws: items ranked by satisfaction rate, labelled with their n.
+    """The table ``make_likert_figure`` draws (``analysis.charts.likert_table``, shared with the reports)."""
+    from analysis.charts import likert_table
 
-    ``counts`` is ``metrics.label_counts``, ``summary`` is ``metrics.item_summary``; ``area`` keeps
-    one area's items. Items without any valid answer are left out.
-    """
-    s = summary if not area else summary[summary["area"] == area]
-    s = s[s["n_valid"].fillna(0) > 0].sort_values("satisfaction_rate", ascending=False, kind="stable")
-    n_word = "n="
-    names = {
-        row.item: f"{row.label}（{n_word}{int(row.n_valid)}）"
-        if lang == "zh"
-        else f"{row.label} ({n_word}{int(row.n_valid)})"
-        for row in s.itertuples()
-    }
-    c = counts[counts["item"].isin(names)].copy()
-    c["k"] = c.groupby("item")["code"].transform("max")
-    c["item_label"] = c["item"].map(names)
-    c["answer"] = c["label"]
-    order = {item: i for i, item in enumerate(names)}
-    c = c.sort_values(["item", "code"], key=lambda col: col.map(order) if col.name == "item" else col)
-    return c[["item_label", "code", "answer", "share", "k"]].fillna({"share": 0.0}).reset_index(drop=True)
+    return likert_table(counts, summary, lang, area)
 
 
 def distribution(view: Any, area: str = "", *, key: str | None = None) -> None:

@@ -86,6 +86,7 @@ from analysis.store.feedback import (  # feedback records (issue 13)
     update_feedback,
 )
 from analysis.store.ingest import IngestResult, find_upload, ingest_file, stored_as
+from analysis.store.provenance import UPLOAD_COLUMNS, wave_uploads  # issue 15: report provenance
 from analysis.store.schema import (
     AUDIT_COLUMNS,
     DEFAULT_DB_PATH,
@@ -138,6 +139,8 @@ __all__ = [
     "load_wave",
     "wave_meta",
     "wave_files",
+    "wave_uploads",
+    "UPLOAD_COLUMNS",
     "resolve_wave",
     "rename_wave",
     "update_wave_meta",
