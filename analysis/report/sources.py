@@ -8,7 +8,6 @@ installed in this build is left out of the report rather than guessed.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -23,25 +22,11 @@ SOURCE_COLUMNS = ["wave", "filename", "uploaded_at", "uploaded_by", "sha256"]
 SHA_PREFIX = 12
 
 
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
 def deployment_min_group(engine: Any = None) -> int:
-    """The deployment's anonymity threshold: ``analysis.anonymity.min_group`` when that exists,
-    else the ``analysis.anonymity.DEFAULT_K`` the pages use. Never a value from a URL."""
-    from analysis import anonymity
+    """The deployment's anonymity threshold (``analysis.anonymity.min_group``), never a value from a URL."""
+    from analysis.anonymity import min_group
 
-    fn = getattr(anonymity, "min_group", None)
-    if fn is not None:
-        try:
-            return int(fn(engine))
-        except TypeError:
-            return int(fn())
-    return int(anonymity.DEFAULT_K)
+    return int(min_group(engine))
 
 
 def _sources(engine: Any, history: pd.DataFrame) -> pd.DataFrame:
@@ -59,11 +44,9 @@ def _sources(engine: Any, history: pd.DataFrame) -> pd.DataFrame:
 
 def _actions(engine: Any, wave: dict, lang: str, basic: bool, exclude_flagged: bool) -> pd.DataFrame | None:
     """The 整改 board of the wave's series: ``store.verify_actions`` (issue 14) as display rows."""
-    verify_actions = _optional("analysis.store", "verify_actions")
-    if verify_actions is None:
-        return None
     from analysis.actions import STATUSES, VERDICTS
     from analysis.areas import area_name
+    from analysis.store import verify_actions
 
     board = verify_actions(engine, basic_satisfied=basic, exclude_flagged=exclude_flagged)
     if "series_id" in board.columns and wave.get("series_id") is not None and not pd.isna(wave.get("series_id")):
@@ -89,16 +72,18 @@ def _actions(engine: Any, wave: dict, lang: str, basic: bool, exclude_flagged: b
     return out.reset_index(drop=True)
 
 
-def _feedback(engine: Any, wave: dict) -> pd.DataFrame | None:
-    list_feedback = _optional("analysis.store", "list_feedback")
-    if list_feedback is None:
-        return None
-    unit = wave.get("unit")
-    try:
-        fb = list_feedback(engine, unit=unit) if unit else list_feedback(engine)
-    except TypeError:
-        fb = list_feedback(engine)
-    return fb if fb is not None and len(fb) else None
+def _feedback(engine: Any, wave_ids: list[str], k: int) -> pd.DataFrame | None:
+    """Feedback records of the report's waves (their open answers), masked as stored; a record of a
+    group with fewer than the comment threshold's respondents is left out (``analysis.feedback.k_comments``,
+    never below the anonymity threshold ``k``), as on the feedback page."""
+    from analysis.feedback import k_comments
+    from analysis.store import list_feedback
+
+    fb = list_feedback(engine, wave=[int(w) for w in wave_ids])
+    threshold = max(k_comments(), int(k))
+    if "cell_n" in fb.columns:
+        fb = fb[fb["cell_n"].isna() | (fb["cell_n"].fillna(0) >= threshold)]
+    return fb if len(fb) else None
 
 
 def report_from_store(
@@ -133,6 +118,7 @@ def report_from_store(
     ids = [str(i) for i in hist["id"]]
     datasets = [(str(n), load(i)) for i, n in zip(ids, hist["name"], strict=True)]
     wave = hist.iloc[-1].to_dict()
+    k = deployment_min_group(engine) if min_group is None else int(min_group)
     return build_report(
         datasets[-1][1],
         wave=wave,
@@ -141,9 +127,9 @@ def report_from_store(
         lang=lang,
         basic_satisfied=basic_satisfied,
         exclude_flagged=exclude_flagged,
-        min_group=deployment_min_group(engine) if min_group is None else int(min_group),
+        min_group=k,
         sources=_sources(engine, hist),
         actions=_actions(engine, wave, lang, basic_satisfied, exclude_flagged),
-        feedback=_feedback(engine, wave),
+        feedback=_feedback(engine, [wid], k),
         data_version=store.data_version(engine),
     )
