@@ -18,7 +18,9 @@ import pandas as pd
 __all__ = ["main", "summary_dict", "SUBCOMMAND_MODULES"]
 
 # Modules that add their own subcommands (``add_subcommands(subparsers)``), one per feature.
-SUBCOMMAND_MODULES: tuple[str, ...] = ("cli_store", "cli_series", "cli_actions", "cli_feedback")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "cli_store", "cli_series", "cli_actions", "cli_feedback", "cli_access", "cli_report",
+)
 
 
 def _num(x):

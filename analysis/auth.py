@@ -53,7 +53,9 @@ __all__ = [
 ]
 
 # role key → (zh, en) title; managers upload, edit and delete, viewers only read.
-ROLES: dict[str, tuple[str, str]] = {"manager": ("管理员", "Manager"), "viewer": ("查看者", "Viewer")}
+ROLES: dict[str, tuple[str, str]] = {
+    "admin": ("系统管理员", "Administrator"), "manager": ("管理员", "Manager"), "viewer": ("查看者", "Viewer"),
+}
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 8
@@ -73,7 +75,7 @@ class User:
 
     @property
     def is_manager(self) -> bool:
-        return self.role == "manager"
+        return self.role in ("admin", "manager")  # admins may everything a manager may (issue 16)
 
 
 def _check_password(pw: str) -> bytes:

@@ -29,6 +29,8 @@ __all__ = [
     "make_alpha_figure",
     "make_ipa_figure",
     "chart_text",
+
+    "likert_table",
     "make_action_figure",
 ]
 
@@ -498,6 +500,26 @@ def make_ipa_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = Fa
     return apply_theme(fig, present=present, height=560)
 
 
+def likert_table(counts: pd.DataFrame, summary: pd.DataFrame, lang: str = "zh", area: str = "") -> pd.DataFrame:
+    """The table :func:`make_likert_figure` draws: items ranked by satisfaction rate, labelled with their n.
+
+    ``counts`` is ``metrics.label_counts``, ``summary`` is ``metrics.item_summary``; ``area`` keeps
+    one area's items. Items without any valid answer are left out. Used by the pages and the reports,
+    so both rank and label the items the same way.
+    """
+    s = summary if not area else summary[summary["area"] == area]
+    s = s[s["n_valid"].fillna(0) > 0].sort_values("satisfaction_rate", ascending=False, kind="stable")
+    names = {
+        row.item: f"{row.label}（n={int(row.n_valid)}）" if lang == "zh" else f"{row.label} (n={int(row.n_valid)})"
+        for row in s.itertuples()
+    }
+    c = counts[counts["item"].isin(names)].copy()
+    c["k"] = c.groupby("item")["code"].transform("max")
+    c["item_label"] = c["item"].map(names)
+    c["answer"] = c["label"]
+    order = {item: i for i, item in enumerate(names)}
+    c = c.sort_values(["item", "code"], key=lambda col: col.map(order) if col.name == "item" else col)
+    return c[["item_label", "code", "answer", "share", "k"]].fillna({"share": 0.0}).reset_index(drop=True)
 # --- corrective actions (整改台账, issue 14) ------------------------------------------------------
 _ACTION_COLORS = {"baseline": "#999999", "met": "#0072B2", "not_met": "#D55E00", "measured": "#0072B2"}
 

@@ -7,7 +7,8 @@
     python -m analysis waves [--json] [--all] [--db URL]
     python -m analysis delete WAVE [--yes] [--purge] [--db URL]
     python -m analysis restore WAVE [--db URL]
-    python -m analysis create-user NAME [--role manager|viewer] [--password-stdin] [--db URL]
+    python -m analysis create-user NAME [--role admin|manager|viewer] [--series ID ...] [--wave ID ...]
+        [--password-stdin] [--db URL]
 
 ``WAVE`` is a wave id or name. ``--db`` defaults to ``SURVEY_DB_URL`` or ``data/survey.db``.
 Handlers return the exit status; a ValueError becomes one line on stderr and a non-zero exit
@@ -50,17 +51,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     # a file stored before is reported from its sha256 alone, without parsing it again
     res = stored_as(engine, data, Path(args.file).name)
     if res is None:  # the same answers in another export (another platform): refused unless allowed
-        from analysis.store.series import prepared_upload
+        from analysis.prepare import prepare_wave
+        from analysis.store import find_codebook
+        from analysis.store.series import likely_duplicates
 
-        extra, dups = prepared_upload(engine, data, Path(args.file).name, codebook=codebook, format=args.format)
+        prepared = prepare_wave(data, Path(args.file).name, codebook, format=args.format,
+                                saved=lambda key: find_codebook(engine, key))
+        dups = likely_duplicates(engine, prepared.dataset)
         if dups and not args.allow_duplicate:
             d = dups[0]
             raise ValueError(f"这些答卷与已有批次 #{d['wave_id']}「{d['name']}」的 {d['share']:.0%} 相同，可能是同一次调查"
                              "从另一平台导出的文件；确认要另存为新批次请加 --allow-duplicate。"
                              f" {d['share']:.0%} of these responses equal wave #{d['wave_id']}; likely the same survey"
                              " exported twice. Add --allow-duplicate to store it anyway.")
-        res = ingest_file(engine, data, Path(args.file).name, wave=args.wave, meta=meta, codebook=codebook,
-                          user=args.user, format=args.format, **extra)
+        res = ingest_file(engine, prepared, wave=args.wave, meta=meta, user=args.user)
         res.warnings += [f"可能与批次 #{d['wave_id']} 重复 possible duplicate of wave #{d['wave_id']}" for d in dups]
     if args.json:
         print(json.dumps({"wave_id": res.wave_id, "name": res.name, "created": res.created,
@@ -140,8 +144,14 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         pw = getpass.getpass("密码 password: ")
         if getpass.getpass("再次输入 repeat: ") != pw:
             raise ValueError("两次输入的密码不一致。 The passwords do not match.")
-    u = create_user(_engine(args), args.name, pw, role=args.role, user=args.user)
-    print(f"已创建用户 created user「{u.name}」({u.role})")
+    engine = _engine(args)
+    u = create_user(engine, args.name, pw, role=args.role, user=args.user)
+    scopes = [("series", s) for s in args.series or []] + [("wave", w) for w in args.wave or []]
+    if scopes:  # which series / waves the account may see (issue 16; none = all)
+        from analysis.store.access import set_scopes
+
+        set_scopes(engine, u.name, scopes, user=args.user)
+    print(f"已创建用户 created user「{u.name}」({u.role})" + (f" 范围 scope: {scopes}" if scopes else ""))
     return 0
 
 
@@ -191,7 +201,9 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("create-user", help="create a dashboard account")
     p.add_argument("name")
-    p.add_argument("--role", default="manager", choices=["manager", "viewer"])
+    p.add_argument("--role", default="manager", choices=["admin", "manager", "viewer"])
+    p.add_argument("--series", action="append", help="a series id the account may see (repeatable; none = all)")
+    p.add_argument("--wave", action="append", help="a wave id the account may see (repeatable)")
     p.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     _common(p)
     p.set_defaults(func=cmd_create_user)

@@ -1,10 +1,12 @@
-"""The codebook (问卷编码表): what each column of an export is, and turning a Survey into a Dataset.
+"""The codebook (问卷编码表): what each column of an export is — suggested, completed, read and written.
 
 One row per column: ``role`` (analysis.model.ROLES), ``area`` (analysis.areas.AREAS key), ``scale``
 (a registry key or a custom spec ``"很满意|比较满意|一般|不太满意|很不满意"`` best → worst), ``label``
 (short item text), ``qnum`` and ``codes`` (raw value → label for numeric exports:
 ``"1=很满意;2=比较满意;3=一般;4=不太满意;5=很不满意;6=不了解"``). It is suggested automatically,
-edited by the user, saved, and reused for the next upload of the same questionnaire.
+edited by the user, saved, and reused for the next upload of the same questionnaire
+(``questionnaire_key``). Coding a Survey with it is analysis.coding (``apply_codebook``,
+``code_survey`` and ``load_dataset`` are also importable from here).
 """
 
 from __future__ import annotations
@@ -13,16 +15,14 @@ import hashlib
 import io
 import re
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis.areas import AREAS, UNCLASSIFIED, classify_area
-from analysis.ingest import parse_survey
-from analysis.ingest.platforms._common import is_arrow_text, may_contain
-from analysis.model import ITEM_COLUMNS, RESPONDENT_COLUMNS, ROLES, Dataset, Survey
+from analysis.factors import Factors, uniques_by_count
+from analysis.model import ROLES, Survey
 from analysis.scales import (
     MISSING_MARKERS,
     NA_LABELS,
@@ -32,21 +32,16 @@ from analysis.scales import (
     match_scale,
     normalize_label,
 )
-from analysis.timeparse import fixed_datetimes
 
 __all__ = [
     "CODEBOOK_COLUMNS",
     "suggest_codebook",
-    "apply_codebook",
+    "complete_codebook",
     "codebook_to_csv",
     "read_codebook",
     "questionnaire_key",
-    "load_dataset",
-    "code_survey",
     "clean_choice",
     "parse_codes",
-    "parse_duration",
-    "parse_datetime",
 ]
 
 CODEBOOK_COLUMNS = ["column", "role", "area", "scale", "label", "qnum", "codes"]
@@ -109,118 +104,22 @@ def _uniques(series: pd.Series, limit: int = 200) -> list[str]:
     return [str(v) for v in vc.index[:limit]]
 
 
-def _factorize(series: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray | np.ndarray, np.ndarray]:
-    """``pd.factorize(series)`` (NA → -1) with the codes in the smallest integer type that holds them,
-    plus the count of each code shifted by one (``counts[0]`` = NA, ``counts[i + 1]`` = ``uniques[i]``).
-
-    Listing the values by frequency (suggesting) and coding them both need the counts; one bincount
-    serves both (it was computed twice, ~0.1 s at 1M rows × 30 items).
-    """
-    found = _arrow_factorize(series)
-    codes, uniques = found if found is not None else pd.factorize(series, use_na_sentinel=True)
-    for dtype in (np.int8, np.int16, np.int32):
-        if len(uniques) < np.iinfo(dtype).max:
-            codes = codes.astype(dtype, copy=False)
-            break
-    counts = np.bincount(np.add(codes, 1, dtype=np.intp), minlength=len(uniques) + 1)
-    return codes, uniques, counts
-
-
-def _arrow_factorize(series: pd.Series) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray] | None:
-    """``pd.factorize(series)`` of Arrow-backed text, without pandas' ``combine_chunks``.
-
-    pandas dictionary-encodes the chunked column (Arrow's hash kernel) and then combines the
-    encoded chunks into one array, which for a column read in 352 blocks took longer than the
-    hashing itself (30 columns × 1M rows: 0.36 s of 0.69 s). All encoded chunks carry the same
-    final dictionary, so their int32 indices are simply concatenated here. Returns None (the caller
-    uses pandas) for other dtypes or when the chunks' dictionaries are not one shared buffer; the
-    result equals pandas' (tests/test_codebook.py).
-    """
-    if not is_arrow_text(series) or len(series) == 0:
-        return None
-    import pyarrow as pa
-
-    arrow = series.array.__arrow_array__()
-    if not isinstance(arrow, pa.ChunkedArray):
-        arrow = pa.chunked_array([arrow])
-    chunks = [c for c in arrow.dictionary_encode().chunks if len(c)]
-    if not chunks or chunks[0].type.index_type != pa.int32():
-        return None
-    dictionary = chunks[0].dictionary
-    shared = dictionary.buffers()[1]
-    if any(c.dictionary.buffers()[1] is None or c.dictionary.buffers()[1].address != shared.address
-           or len(c.dictionary) != len(dictionary) for c in chunks[1:]):
-        return None
-    codes = np.concatenate([
-        np.frombuffer(c.indices.buffers()[1], dtype=np.int32, count=len(c), offset=4 * c.indices.offset)
-        for c in chunks
-    ])
-    if any(c.null_count for c in chunks):  # a null slot's index is unspecified: -1 as in pandas
-        codes[~np.concatenate([c.is_valid().to_numpy(zero_copy_only=False) for c in chunks])] = -1
-    return codes, pd.Index(pd.array(dictionary, dtype=series.dtype))
-
-
-class _Factors(dict):
-    """``name → _factorize(data[name])`` for the text columns of one Survey, computed once.
-
-    Hashing a 100k-row text column is the costly part of listing its distinct values (suggesting)
-    and of coding it; with this cache ``apply_codebook`` hashes each Likert column once instead of
-    twice. :meth:`prefetch` hashes many columns on two threads (Arrow's hashing runs without the
-    GIL). Codes are kept as int8 for the usual few labels (1M rows × 30 items = 30 MB).
-    """
-
-    def __init__(self, data: pd.DataFrame):
-        super().__init__()
-        self._data = data
-
-    def usable(self, name: str) -> bool:
-        """Only text columns: for them the factorization equals that of ``dropna().astype(str)``."""
-        return isinstance(self._data[name].dtype, pd.StringDtype)
-
-    def __missing__(self, name: str):
-        self[name] = found = _factorize(self._data[name])
-        return found
-
-    def of(self, name: str) -> tuple | None:
-        """The factorization of a text column (computed now if needed); None for other columns."""
-        return self[name] if self.usable(name) else None
-
-    def prefetch(self, names: list[str]) -> None:
-        todo = [n for n in dict.fromkeys(names) if n not in self and self.usable(n)]
-        if len(todo) < 2:
-            return
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            for name, found in zip(todo, pool.map(lambda n: _factorize(self._data[n]), todo), strict=True):
-                self[name] = found
-
-
-def _uniques_by_count(codes: np.ndarray, uniques, counts: np.ndarray, limit: int = 200) -> list[str]:
-    """:func:`_uniques` from a factorization: distinct values by count, most frequent first.
-
-    Ties keep the order of first appearance, as ``value_counts`` does (Arrow counts in that order,
-    then pandas sorts stably); factorize lists uniques in the same order. ``counts`` as from
-    :func:`_factorize` (slot 0 = NA).
-    """
-    order = np.argsort(-counts[1:], kind="stable")[:limit]
-    return [str(uniques[i]) for i in order]
-
-
 class _UniqueCache(dict):
     """``name → _uniques(data[name])``, computed on first use.
 
     Columns with a role the adapter knows (ids, times, IPs: 100k distinct values each) never need
-    their values listed, and counting them was most of ``suggest_codebook``'s time (~0.15 s per 100k rows).
+    their values listed, and counting them was most of ``suggest_codebook``'s time.
     Text columns are counted from the shared factorization (``factors``).
     """
 
-    def __init__(self, data: pd.DataFrame, factors: _Factors | None = None):
+    def __init__(self, data: pd.DataFrame, factors: Factors | None = None):
         super().__init__()
         self._data = data
         self._factors = factors
 
     def __missing__(self, name: str) -> list[str]:
         if self._factors is not None and self._factors.usable(name):
-            values = _uniques_by_count(*self._factors[name])
+            values = uniques_by_count(*self._factors[name])
         else:
             values = _uniques(self._data[name])
         self[name] = values
@@ -230,7 +129,7 @@ class _UniqueCache(dict):
 def _partial_fit(series: pd.Series, share: float = 0.8, factors: tuple | None = None) -> Scale | None:
     """The scale covering at least ``share`` of a column's answers (typos and stray labels aside).
 
-    ``factors`` = ``_factorize(series)`` when known: the counts per value come from it instead of
+    ``factors`` = ``factorize(series)`` when known: the counts per value come from it instead of
     counting the column again (only which values occur how often matters here, not their order).
     """
     if factors is not None:
@@ -251,7 +150,7 @@ def _partial_fit(series: pd.Series, share: float = 0.8, factors: tuple | None = 
     return best
 
 
-def suggest_codebook(survey: Survey) -> pd.DataFrame:
+def suggest_codebook(survey: Survey, factors: Factors | None = None) -> pd.DataFrame:
     """Suggest a role, area, scale and label for every column of ``survey``.
 
     Rules, in order: a role the adapter knows (``hint``); answers that fit a Likert scale (the scale
@@ -260,12 +159,13 @@ def suggest_codebook(survey: Survey) -> pd.DataFrame:
     the respondent's identity (身份/角色/role …) with few distinct values → ``group``; few distinct
     short values → ``attribute``; everything else → ``text``. Numeric option codes (问卷星 按选项序号)
     are suggested as ``likert`` with an empty scale: the option order is not in the file, so the user
-    must fill ``codes`` and ``scale``.
+    must fill ``codes`` and ``scale``. ``factors``: the Survey's column factorizations when the
+    caller codes it next (each column is hashed once).
     """
-    return _suggest(survey, _Factors(survey.data))
+    return _suggest(survey, factors if factors is not None else Factors(survey.data))
 
 
-def _suggest(survey: Survey, factors: _Factors) -> pd.DataFrame:
+def _suggest(survey: Survey, factors: Factors) -> pd.DataFrame:
     """:func:`suggest_codebook` with the column factorizations shared with the caller."""
     data, cols = survey.data, survey.columns
     n = max(len(data), 1)
@@ -413,109 +313,17 @@ def read_codebook(source: bytes | str | Path) -> pd.DataFrame:
     return df
 
 
-_DT_FORMATS = ("ISO8601", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%d-%b-%Y %H:%M:%S",
-               "%m/%d/%Y %I:%M:%S %p", "%Y/%m/%d %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M", "%Y/%m/%d")
+def complete_codebook(survey: Survey, codebook: pd.DataFrame | None, factors: Factors | None = None
+                      ) -> tuple[pd.DataFrame, list[str]]:
+    """The codebook to code ``survey`` with, one row per column in file order, and warnings.
 
-
-def parse_datetime(series: pd.Series) -> pd.Series:
-    """Parse submission times in the formats the platforms write (tried in turn on the whole column).
-
-    Timezone suffixes such as ``GMT+8`` are dropped and offsets removed (local wall time is kept).
-    Unparseable values become NaT.
+    None → the suggestion. A given codebook is used as it is where it names the file's columns:
+    its rows for columns the file lacks are dropped and the file's columns it lacks are suggested,
+    each with a warning (only then is the file's suggestion computed).
     """
-    s = series.astype("string").str.strip()
-    # the suffix needs the letters GMT or UTC: skip the replace (a Python regex per value, 0.15 s per
-    # 100k rows) when no value has them
-    if may_contain(s, (b"GMT", b"UTC")):
-        s = s.str.replace(r"\s*(GMT|UTC)[+-]?\d*$", "", regex=True)
-    nonnull = s.dropna()
-    if nonnull.empty:
-        return pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    probe = nonnull.iloc[:200]
-    for fmt in _DT_FORMATS:
-        trial = pd.to_datetime(probe, format=fmt, errors="coerce")
-        if trial.notna().mean() >= 0.9:
-            fast = fixed_datetimes(nonnull, fmt)  # the same values when every value is plain (timeparse)
-            if fast is not None:
-                out = np.full(len(s), np.datetime64("NaT", "ns"))
-                out[s.notna().to_numpy()] = fast
-                return pd.Series(out, index=series.index)
-            out = pd.to_datetime(s, format=fmt, errors="coerce")
-            if getattr(out.dt, "tz", None) is not None:
-                out = out.dt.tz_localize(None)
-            return out.astype("datetime64[ns]")
-    uniq = pd.Series(nonnull.unique())
-    parsed = pd.to_datetime(uniq, format="mixed", errors="coerce")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
-    return s.map(dict(zip(uniq, parsed, strict=False))).astype("datetime64[ns]")
-
-
-def parse_duration(series: pd.Series) -> pd.Series:
-    """Completion time in seconds from ``"125秒"``, ``"2分5秒"``, ``"00:02:05"`` or plain seconds."""
-    # Parse each distinct text once (a few thousand in a million rows): the regex extracts run per
-    # value in Python, 0.4 s per 100k rows on the whole column.
-    text = series.astype("string")
-    found = _arrow_factorize(text)
-    codes, uniques = found if found is not None else pd.factorize(text, use_na_sentinel=True)
-    parsed = _parse_duration_values(pd.Series(uniques, dtype="string")).to_numpy(dtype="float64")
-    out = np.append(parsed, np.nan)[codes]  # one take; the NA code -1 takes the appended NaN
-    return pd.Series(out, index=series.index, dtype="float64")
-
-
-def _parse_duration_values(series: pd.Series) -> pd.Series:
-    s = series.astype("string").str.strip()
-    plain = pd.to_numeric(s.where(s.str.fullmatch(r"\d+(\.\d+)?").fillna(False)), errors="coerce")
-    parts = s.str.extract(r"^(?:(\d+)\s*(?:小时|时|h))?\s*(?:(\d+)\s*(?:分钟|分|m|min))?\s*(?:(\d+)\s*(?:秒|s|sec))?$")
-    parts = parts.apply(pd.to_numeric, errors="coerce")
-    cn = parts[0].fillna(0) * 3600 + parts[1].fillna(0) * 60 + parts[2].fillna(0)
-    cn = cn.where(parts.notna().any(axis=1))
-    hms = s.str.extract(r"^(\d+):(\d{1,2}):(\d{1,2})$").apply(pd.to_numeric, errors="coerce")
-    hms_s = hms[0] * 3600 + hms[1] * 60 + hms[2]
-    return plain.fillna(cn).fillna(hms_s).astype("float64")
-
-
-def _code_column(raw: pd.Series, scale: Scale, codes_map: dict[str, str], factors: tuple | None = None):
-    """Map raw answers to codes; returns (Int8 array, n_na, n_missing, unknown value → count).
-
-    ``factors`` = ``_factorize(raw)`` when the caller has it already.
-    """
-    codes, uniques, per_slot = factors if factors is not None else _factorize(raw)
-    # One table slot per distinct answer, slot 0 for NA (factor code -1), so ``codes + 1`` indexes
-    # it directly. The per-value work is then two passes over the column (a bincount and an int8
-    # take); the counts by kind and of unknown labels come from the per-slot counts. This replaced
-    # an np.where, a second bincount, an int16 → Int8 conversion and a masked assignment per column
-    # (30 items: 0.35 s → 0.08 s at 1M rows, 0.025 s → 0.011 s at 100k).
-    idx = np.add(codes, 1, dtype=np.intp)
-    lookup = scale.lookup
-    mapped = np.zeros(len(uniques) + 1, dtype=np.int8)  # 0 = not a valid code (codes are 1 … k)
-    kinds = np.full(len(uniques) + 1, 1, dtype=np.int8)  # 0 valid, 1 missing, 2 not applicable, 3 unknown
-    unknown: dict[str, int] = {}
-    for j, u in enumerate(uniques, start=1):
-        text = str(u).strip()
-        text = codes_map.get(text, text)
-        norm = normalize_label(text)
-        if norm in lookup:
-            mapped[j], kinds[j] = lookup[norm], 0
-        elif norm in NA_LABELS:
-            kinds[j] = 2
-        elif norm in MISSING_MARKERS:
-            kinds[j] = 1
-        else:
-            kinds[j] = 3
-            unknown[str(u)] = int(per_slot[j])
-    kind_counts = np.zeros(4, dtype=np.int64)
-    np.add.at(kind_counts, kinds, per_slot)
-    values = mapped[idx]
-    arr = pd.arrays.IntegerArray(values, values == 0)  # what pd.array(..., "Int8") with NA at 0 gives
-    return arr, int(kind_counts[2]), int(kind_counts[1]), unknown
-
-
-def _complete(survey: Survey, codebook: pd.DataFrame | None, factors: _Factors | None = None
-              ) -> tuple[pd.DataFrame, list[str]]:
-    suggested = _suggest(survey, factors if factors is not None else _Factors(survey.data))
+    factors = factors if factors is not None else Factors(survey.data)
     if codebook is None:
-        return suggested, []
+        return _suggest(survey, factors), []
     warnings: list[str] = []
     cb = codebook.reindex(columns=CODEBOOK_COLUMNS).fillna("").astype(str)
     known = set(survey.columns["name"])
@@ -526,6 +334,9 @@ def _complete(survey: Survey, codebook: pd.DataFrame | None, factors: _Factors |
             " Codebook columns not in the file were ignored."
         )
     cb = cb[cb["column"].isin(known)]
+    if set(cb["column"]) == known and len(cb) == len(known) and list(cb["column"]) == list(survey.columns["name"]):
+        return cb.reset_index(drop=True), warnings
+    suggested = _suggest(survey, factors)
     missing = suggested[~suggested["column"].isin(set(cb["column"]))]
     if len(missing):
         warnings.append(
@@ -538,190 +349,14 @@ def _complete(survey: Survey, codebook: pd.DataFrame | None, factors: _Factors |
     return merged, warnings
 
 
-def apply_codebook(survey: Survey, codebook: pd.DataFrame | None = None) -> Dataset:
-    """Code a Survey into a Dataset following ``codebook`` (the suggestion when None).
-
-    Likert answers become codes 1 = worst … k = best; skipped/empty markers, not-applicable labels and
-    labels off the scale become NA and are counted per item (``n_missing``, ``n_not_applicable``,
-    ``n_unknown``); unknown labels are reported in ``warnings`` with their column and count, never
-    silently dropped. Raises ValueError when a Likert column has no usable scale (e.g. a 问卷星 按选项序号
-    export without the option order).
-    """
-    factors = _Factors(survey.data)
-    cb, warnings = _complete(survey, codebook, factors)
-    warnings = list(survey.warnings) + warnings
-    data = survey.data
-    scales: dict[str, Scale] = dict(SCALES)
-    answers: dict[str, pd.api.extensions.ExtensionArray] = {}
-    importance: dict[str, pd.api.extensions.ExtensionArray] = {}
-    items = []
-    need_codes = []
-    for rec in cb.itertuples(index=False):
-        if rec.role not in ("likert", "importance"):
-            continue
-        codes_map = parse_codes(rec.codes)
-        if not str(rec.scale).strip():
-            need_codes.append(rec.column)
-            continue
-        scale = _scale_for(rec.scale, scales)
-        arr, n_na, n_missing, unknown = _code_column(
-            data[rec.column], scale, codes_map, factors.of(rec.column)
-        )
-        if unknown:
-            shown = "，".join(f"“{k}”×{v}" for k, v in list(unknown.items())[:4])
-            warnings.append(
-                f"列“{rec.column}”有不在量表“{scale.title_zh or scale.name}”中的答案，已视为无效：{shown}。"
-                f" Column '{rec.column}': answers not on the scale were treated as invalid."
-            )
-        if rec.role == "importance":
-            importance[rec.label or rec.column] = arr
-            continue
-        answers[rec.column] = arr
-        area = rec.area if rec.area in AREAS else UNCLASSIFIED
-        items.append({"item": rec.column, "label": rec.label or rec.column, "area": area, "scale": scale.name,
-                      "qnum": rec.qnum, "n_not_applicable": n_na, "n_missing": n_missing,
-                      "n_unknown": int(sum(unknown.values()))})
-    if need_codes:
-        raise ValueError(
-            f"{len(need_codes)} 个评分列只有选项序号（如问卷星“按选项序号”导出），文件里没有选项顺序："
-            f"{', '.join(need_codes[:4])}。请用 `python -m analysis codebook FILE > codebook.csv` 生成编码表，"
-            "填写 scale 和 codes（如 1=很满意;2=比较满意;…;6=不了解）后用 --codebook 重新运行，或改用“按选项文本”下载。"
-            " These columns hold option numbers without the option order; fill scale and codes in a codebook."
-        )
-    if not answers:
-        raise ValueError(
-            "没有识别出任何满意度评分题（选项需与内置量表一致，如 非常满意/满意/一般/不满意/非常不满意）。"
-            "请用编码表指定评分列和量表。 No Likert items were recognised; mark them in a codebook."
-        )
-    n = len(data)
-    role_cols = {r: cb.loc[cb["role"] == r, "column"].tolist() for r in ROLES}
-    resp = pd.DataFrame({"row": survey.rows.to_numpy(dtype="int64")})
-    first = lambda role: role_cols[role][0] if role_cols[role] else None  # noqa: E731
-    idc = first("id")
-    resp["resp_id"] = _text_values(data[idc].astype("string").str.strip()) if idc else pd.array([pd.NA] * n, "string")
-    sub = first("submitted_at")
-    resp["submitted_at"] = parse_datetime(data[sub]).to_numpy() if sub else pd.Series(pd.NaT, index=range(n))
-    dur = first("duration")
-    resp["duration_s"] = parse_duration(data[dur]).to_numpy() if dur else np.full(n, np.nan)
-    ipc = first("ip")
-    resp["ip"] = _text_values(_extract_ip(data[ipc])) if ipc else pd.array([pd.NA] * n, "string")
-    grp = first("group")
-    resp["group"] = _text_values(_choices(data[grp], factors.of(grp))) if grp else pd.array([pd.NA] * n, "string")
-    attributes = []
-    label_of = dict(zip(cb["column"], cb["label"], strict=False))
-    for col in role_cols["attribute"]:
-        name = label_of.get(col) or col
-        if name in resp.columns or name in attributes:
-            name = col
-        resp[name] = _text_values(_choices(data[col], factors.of(col)))
-        attributes.append(name)
-    texts = pd.DataFrame(
-        {label_of.get(c) or c: data[c].astype("string").where(~data[c].astype("string").str.strip().isin(
-            list(MISSING_MARKERS)), pd.NA).to_numpy() for c in role_cols["text"] + role_cols["multi"]}
-    )
-    item_df = pd.DataFrame(items, columns=ITEM_COLUMNS)
-    unclassified = item_df.loc[item_df["area"] == UNCLASSIFIED, "label"].tolist()
-    if unclassified:
-        warnings.append(
-            f"{len(unclassified)} 个评分题未能归入服务领域（{', '.join(map(str, unclassified[:4]))}），"
-            "请在编码表的 area 列中指定。 Some items have no service area; set it in the codebook."
-        )
-    imp = None
-    if importance:
-        by_label = dict(zip(item_df["label"], item_df["item"], strict=False))
-        matched = {by_label[k]: v for k, v in importance.items() if k in by_label}
-        if len(matched) < len(importance):
-            warnings.append("部分重要性评分题未能对应到满意度题（标签需相同）。 Some importance items matched no item.")
-        imp = pd.DataFrame(matched) if matched else None
-    return Dataset(
-        answers=pd.DataFrame(answers),
-        items=item_df,
-        respondents=resp[RESPONDENT_COLUMNS + attributes],
-        attributes=attributes,
-        texts=texts,
-        scales=scales,
-        importance=imp,
-        format=survey.format,
-        encoding=survey.encoding,
-        warnings=warnings,
-    )
+_CODING = ("apply_codebook", "code_survey", "load_dataset")
 
 
-_IP_RE = r"^\s*([0-9A-Fa-f\.:]+)"
+def __getattr__(name: str):
+    """``apply_codebook``, ``code_survey`` and ``load_dataset`` live in analysis.coding (imported on use:
+    coding imports this module)."""
+    if name in _CODING:
+        from analysis import coding
 
-
-def _extract_ip(series: pd.Series) -> pd.Series:
-    r"""The leading IP address of each value (``"1.2.3.4(湖北-武汉)"`` → ``"1.2.3.4"``); NA when none.
-
-    The same values as ``series.astype("string").str.extract(_IP_RE)[0]``, which runs
-    Python's regex once per value (0.2 s per 100k rows). Arrow's RE2 extracts first (~0.03 s);
-    values it does not match go to the Python regex: RE2's ``\s`` is ASCII-only while Python's also
-    matches e.g. U+3000, so a value with a leading ideographic space is matched there. Where RE2
-    matches, Python's greedy ``\s*`` stops at the same (non-space) character, so the groups agree.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    s = series.astype("string")
-    arrow = s.array.__arrow_array__() if hasattr(s.array, "__arrow_array__") else None
-    if not isinstance(arrow, (pa.Array, pa.ChunkedArray)) or not (
-        pa.types.is_string(arrow.type) or pa.types.is_large_string(arrow.type)
-    ):
-        return s.str.extract(_IP_RE)[0]
-    found = pc.struct_field(pc.extract_regex(arrow, r"^\s*(?P<ip>[0-9A-Fa-f\.:]+)"), [0])
-    out = pd.Series(pd.array(found, dtype="string"), index=s.index)
-    retry = (out.isna() & s.notna()).to_numpy()
-    if retry.any():
-        out[retry] = s[retry].str.extract(_IP_RE)[0].to_numpy()
-    return out
-
-
-def _choices(series: pd.Series, factors: tuple | None = None):
-    """Clean a categorical column: labels without letter prefixes, missing markers → NA.
-
-    ``factors`` = ``_factorize(series)`` when the caller has it (the suggestion hashed the column).
-    """
-    import pyarrow as pa
-
-    s = series.astype("string")
-    # clean each distinct label once and spread by the factor codes (same as mapping every value);
-    # Arrow's take builds the string column from the few cleaned labels (NA in the last slot)
-    # instead of pandas converting an object array of every value (0.13 → 0.03 s per 1M-row column)
-    codes, uniques = factors[:2] if factors is not None else pd.factorize(s, use_na_sentinel=True)
-    cleaned = [None if v is pd.NA else v for v in map(clean_choice, uniques)] + [None]
-    taken = pa.array(cleaned, type=pa.large_string()).take(np.where(codes < 0, len(uniques), codes))
-    return pd.Series(pd.array(taken, dtype="string"), index=s.index)
-
-
-def _text_values(values: pd.Series):
-    """What assigning ``values.to_numpy()`` (a ``string`` Series) to a frame column gives, made faster.
-
-    pandas infers the ``str`` dtype from the object array of str / NA, converting every value back
-    to Arrow (~5 ms per 100k values each way); ``astype("str")`` gives that column directly. A
-    column without any value keeps the object path, for which pandas infers ``object`` instead.
-    """
-    if values.notna().any():
-        return values.astype("str").array
-    return values.to_numpy()
-
-
-def load_dataset(
-    data: bytes,
-    filename: str = "",
-    *,
-    codebook: pd.DataFrame | None = None,
-    format: str | None = None,
-    screen: bool = True,
-) -> Dataset:
-    """Read, parse, code and screen one export: the whole ingest pipeline without the store."""
-    return code_survey(parse_survey(data, filename, format=format), codebook, screen=screen)
-
-
-def code_survey(survey: Survey, codebook: pd.DataFrame | None = None, *, screen: bool = True) -> Dataset:
-    """Apply the codebook and, with ``screen``, store the screening flags (analysis.quality) in ``flags``."""
-    from analysis.quality import screen as screen_responses
-
-    ds = apply_codebook(survey, codebook)
-    if screen:
-        ds.flags = screen_responses(ds).reset_index(drop=True)
-    return ds
+        return getattr(coding, name)
+    raise AttributeError(f"module 'analysis.codebook' has no attribute '{name}'")

@@ -1,6 +1,6 @@
 """The two shapes data takes on its way through the product.
 
-``Survey``  — a platform export parsed into one row per respondent, values still raw text,
+``Survey``  — a platform export parsed into one row per respondent, answers still raw text,
               with each column's question number, stem and matrix-row label (ingest/ adapters).
 ``Dataset`` — the coded form every analysis reads: Likert answers as small integer codes
               (1 = worst … k = best, NA = not valid), item and respondent tables (codebook.apply).
@@ -45,8 +45,10 @@ class Survey:
     ----------
     format : adapter key, e.g. ``"wjx_text"``, ``"generic"``.
     encoding : detected text encoding (``"xlsx"`` for workbooks).
-    data : one row per respondent, one column per export column (unique names), values as str
-        (NA for empty cells). Index 0..n-1.
+    data : one row per respondent, one column per export column (unique names), values as stripped
+        text (NA for empty cells) — except the submission-time column (``hint`` ``submitted_at``:
+        ``datetime64[ns]``) and the completion-time column (``duration``: ``float64`` seconds), read
+        once by analysis.ingest.values. Index 0..n-1.
     columns : one row per column of ``data``: ``name``, ``qnum`` (question number or NA),
         ``stem`` (question text), ``row`` (matrix row label or NA), ``hint`` (a role the adapter
         knows for sure, e.g. ``id`` for 问卷星's 序号, else NA).

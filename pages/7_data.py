@@ -6,9 +6,10 @@ passed to the store with the user's name, which writes the audit log.
 
 Flow: upload → sha256 once per uploaded file (state keyed on the digest) → parse (platform,
 encoding, preview) → codebook (saved one reused via ``questionnaire_key``) in ``st.data_editor``
-→ validation report (unknown labels with row/column, screening flags) → wave details → save
-(``store.ingest_file`` with the dataset validated above, so the file is parsed once; a file uploaded
-before is reported as a duplicate, not saved twice).
+→ ``analysis.prepare.prepare_wave`` with the edited codebook → validation report (its unknown
+cells with row/column, screening flags) → wave details → save (``store.ingest_file`` of that
+prepared wave, so the file is parsed once; a file uploaded before is reported as a duplicate, not
+saved twice).
 """
 
 from __future__ import annotations
@@ -22,23 +23,18 @@ import streamlit as st
 
 from analysis import store
 from analysis.areas import AREAS, UNCLASSIFIED
-from analysis.codebook import (
-    CODEBOOK_COLUMNS,
-    code_survey,
-    codebook_to_csv,
-    parse_codes,
-    questionnaire_key,
-    suggest_codebook,
-)
+from analysis.codebook import CODEBOOK_COLUMNS, codebook_to_csv, questionnaire_key, suggest_codebook
 from analysis.ingest import ADAPTERS, parse_survey
-from analysis.model import ROLES, Dataset, Survey
-from analysis.scales import MISSING_MARKERS, NA_LABELS, SCALES, normalize_label
+from analysis.model import ROLES, Survey
+from analysis.prepare import PreparedWave, prepare_wave
+from analysis.scales import SCALES
 from ui import series as series_ui
 from ui.audit_log import audit_table
 from ui.auth import user_name
 from ui.frame import frame
 from ui.i18n import area_label, t
 from ui.loaders import engine as _engine
+from ui.report_menu import original_files
 
 PREVIEW_ROWS = 10
 MAX_LISTED_CELLS = 500
@@ -71,32 +67,6 @@ def _digest(uploaded) -> str:
     digest = hashlib.sha256(uploaded.getvalue()).hexdigest()
     st.session_state["data_digest"] = (uploaded.file_id, digest)
     return digest
-
-
-def _unknown_cells(survey: Survey, ds: Dataset, codebook: pd.DataFrame, limit: int) -> tuple[int, pd.DataFrame]:
-    """Cells of rating columns whose answer is not on the scale: (count, first ``limit`` as row/column/value)."""
-    codes_of = dict(zip(codebook["column"], codebook["codes"], strict=False))
-    parts, total = [], 0
-    for item in ds.items.loc[ds.items["n_unknown"] > 0, "item"]:
-        raw = survey.data[item]
-        mapping = parse_codes(codes_of.get(item, ""))
-        bad = set()
-        for value in raw.dropna().unique():
-            norm = normalize_label(mapping.get(str(value).strip(), str(value).strip()))
-            if norm not in MISSING_MARKERS and norm not in NA_LABELS:
-                bad.add(value)
-        mask = (raw.isin(bad) & ds.answers[item].isna()).to_numpy()
-        total += int(mask.sum())
-        if sum(len(p) for p in parts) < limit:
-            parts.append(
-                pd.DataFrame(
-                    {"row": survey.rows.to_numpy()[mask], "column": item, "value": raw.to_numpy()[mask].astype(str)}
-                )
-            )
-    table = (
-        pd.concat(parts, ignore_index=True).head(limit) if parts else pd.DataFrame(columns=["row", "column", "value"])
-    )
-    return total, table
 
 
 def _codebook_editor(cb: pd.DataFrame, digest: str, lang: str) -> pd.DataFrame:
@@ -172,33 +142,33 @@ def _parse(uploaded, digest: str, lang: str) -> dict | None:
     return state
 
 
-def _apply(state: dict, edited: pd.DataFrame, lang: str) -> tuple[Dataset | None, pd.DataFrame | None, str | None]:
-    """Apply the edited codebook and screen; cached on the codebook's content."""
+def _apply(uploaded, state: dict, edited: pd.DataFrame, lang: str) -> tuple[PreparedWave | None, str | None]:
+    """Prepare the wave with the edited codebook (coded and screened); cached on the codebook's content."""
     cb_hash = hashlib.sha256(codebook_to_csv(edited).encode("utf-8")).hexdigest()
     cached = state.get("applied")
     if cached and cached[0] == cb_hash:
-        return cached[1], cached[2], cached[3]
-    ds, flags, error = None, None, None
+        return cached[1], cached[2]
+    prepared, error = None, None
     try:
         with st.spinner(t("data_step_validate", lang)):
-            ds = code_survey(state["survey"], edited)
-        flags = ds.flags
+            prepared = prepare_wave(uploaded.getvalue(), uploaded.name, edited, survey=state["survey"])
     except ValueError as exc:
         error = str(exc)
-    state["applied"] = (cb_hash, ds, flags, error)
-    return ds, flags, error
+    state["applied"] = (cb_hash, prepared, error)
+    return prepared, error
 
 
-def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.DataFrame | None, lang: str) -> None:
+def _show_validation(prepared: PreparedWave, lang: str) -> None:
+    ds, flags = prepared.dataset, prepared.dataset.flags
     st.subheader(t("data_validation_header", lang))
     for message in ds.warnings:
         st.warning(_plain(message))
     areas = sorted(set(ds.items["area"]))
-    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=_plain(", ".join(map(str, areas)))))
-    total, cells = _unknown_cells(state["survey"], ds, edited, MAX_LISTED_CELLS)
+    st.caption(t("data_items_summary", lang, k=len(ds.items), areas=_plain("、".join(area_label(a, lang) for a in areas))))
+    total = len(prepared.unknown)
     if total:
         st.warning(t("data_unknown_cells", lang, n=total))
-        cells = cells.assign(problem=t("problem_unknown", lang))
+        cells = prepared.unknown.head(MAX_LISTED_CELLS).assign(problem=t("problem_unknown", lang))
         st.dataframe(cells.rename(columns={c: t(f"col_{c}", lang) for c in cells.columns}), hide_index=True)
     else:
         st.success(t("data_validation_ok", lang))
@@ -215,10 +185,10 @@ def _show_validation(state: dict, edited: pd.DataFrame, ds: Dataset, flags: pd.D
         st.caption(t("data_no_flags", lang))
 
 
-def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: str, lang: str) -> None:
+def _save_form(uploaded, state: dict, prepared: PreparedWave, user: str, lang: str) -> None:
     st.subheader(t("data_wave_header", lang))
-    n = ds.n
-    if not series_ui.duplicate_gate(_engine(), ds, state["digest"], lang):  # same answers stored already?
+    n = prepared.n_responses
+    if not series_ui.duplicate_gate(_engine(), prepared.dataset, state["digest"], lang):  # same answers stored already?
         return
     with st.form(f"data_wave_form_{state['digest'][:16]}"):
         name = st.text_input(t("data_wave_name", lang), value=Path(uploaded.name).stem, key="data_wave_name")
@@ -235,7 +205,7 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
         returned = c5.number_input(
             t("data_wave_returned", lang), min_value=0, value=n, step=1, key="data_wave_returned"
         )
-        series_meta = series_ui.upload_fields(_engine(), ds, state["key"], Path(uploaded.name).stem, lang)
+        series_meta = series_ui.upload_fields(_engine(), prepared.dataset, state["key"], Path(uploaded.name).stem, lang)
         submitted = st.form_submit_button(t("data_save", lang), type="primary")
     if not submitted:
         return
@@ -255,26 +225,23 @@ def _save_form(uploaded, state: dict, edited: pd.DataFrame, ds: Dataset, user: s
     engine = _engine()
     try:
         with st.status(t("data_saving", lang), expanded=False) as status:
-            # the store saves the edited codebook under the questionnaire key and writes the audit row;
-            # it keeps the dataset validated above instead of parsing the file a second time
-            result = store.ingest_file(
-                engine, uploaded.getvalue(), uploaded.name, wave=name, meta=meta, codebook=edited, user=user,
-                dataset=ds, questionnaire=state["key"],
-            )
+            # the store writes the wave prepared (and validated) above, saves its edited codebook under the
+            # questionnaire key and writes the audit row: the file is not parsed a second time
+            result = store.ingest_file(engine, prepared, wave=name, meta=meta, user=user)
             status.update(state="complete")
     except ValueError as exc:
         st.error(t("data_store_error", lang) + _plain(exc))
         return
     if result.duplicate_of is not None:
         st.warning(t("data_duplicate", lang, wave=result.duplicate_of))
-        if getattr(result, "restored", False):
+        if result.restored:
             for message in result.warnings or []:
                 st.info(_plain(message))
     else:
-        st.success(t("data_saved", lang, name=_plain(getattr(result, "name", "") or name), n=result.n_responses))
+        st.success(t("data_saved", lang, name=_plain(result.name or name), n=result.n_responses))
         series_ui.after_save(result.wave_id, lang)
         for message in result.warnings or []:
-            if message not in ds.warnings:  # the validation report above already showed those
+            if message not in prepared.warnings:  # the validation report above already showed those
                 st.warning(_plain(message))
 
 
@@ -313,8 +280,7 @@ def _upload_section(user: str, lang: str) -> None:
     )
     st.caption(t("data_preview", lang, k=PREVIEW_ROWS))
     st.dataframe(survey.data.head(PREVIEW_ROWS), hide_index=True)
-    finder = getattr(store, "find_upload", None)
-    dup = finder(_engine(), digest) if finder is not None else None
+    dup = store.find_upload(_engine(), digest)
     if dup is not None and dup.get("deleted_at") is None:
         # the same bytes are already a wave: say so instead of offering to save them twice
         st.warning(t("data_duplicate_known", lang, wave=dup["wave_id"], name=_plain(dup["name"])))
@@ -334,12 +300,12 @@ def _upload_section(user: str, lang: str) -> None:
         mime="text/csv",
         key="data_cb_download",
     )
-    ds, flags, error = _apply(state, edited, lang)
+    prepared, error = _apply(uploaded, state, edited, lang)
     if error is not None:
         st.error(t("data_codebook_error", lang) + _plain(error))
         return
-    _show_validation(state, edited, ds, flags, lang)
-    _save_form(uploaded, state, edited, ds, user, lang)
+    _show_validation(prepared, lang)
+    _save_form(uploaded, state, prepared, user, lang)
 
 
 def _rates(row: pd.Series) -> pd.Series:
@@ -401,6 +367,9 @@ def _waves_section(user: str, lang: str) -> None:
     except ValueError as exc:
         st.error(t("data_store_error", lang) + _plain(exc))
         return
+    from analysis.access import scope_waves  # a manager limited to some series manages only those (issue 16)
+
+    waves = scope_waves(waves, getattr(view.principal, "scopes", None))
     deleted_mask = waves["deleted_at"].notna() if "deleted_at" in waves else pd.Series(False, index=waves.index)
     active, deleted = waves[~deleted_mask], waves[deleted_mask]
     if active.empty:
@@ -424,6 +393,7 @@ def _waves_section(user: str, lang: str) -> None:
             confirm = st.checkbox(t("data_delete_confirm", lang), key=f"data_delete_confirm_{wave_id}")
             if st.button(t("data_delete", lang), key="data_delete_btn", disabled=not confirm, type="primary"):
                 _act(lambda: store.delete_wave(engine, wave_id, user=user), t("data_deleted", lang), lang)
+        original_files(engine, wave_id, lang)  # the wave's uploaded files, byte for byte (ui/report_menu.py)
     if not deleted.empty:
         with st.expander(t("data_deleted_header", lang), expanded=False):
             _wave_table(deleted, lang, deleted=True)

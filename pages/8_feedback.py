@@ -21,6 +21,7 @@ from ui import loaders
 from ui import widgets as w
 from ui.frame import frame, page_param, sync_param
 from ui.i18n import area_label, fmt_int
+from ui.session import restrict_rows
 
 PAGE_SIZE = 50
 
@@ -81,7 +82,9 @@ def _records(url: str, version: str, filters: tuple) -> pd.DataFrame:
 def _load(**filters: Any) -> pd.DataFrame:
     clean = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in filters.items()
                          if v not in (None, "", [])))
-    return _records(loaders.db_url(), view.version, clean)
+    # a scoped user or share link sees only the records of its own waves (issue 16)
+    return restrict_rows(view, _records(loaders.db_url(), view.version, clean), series_col="", wave_cols=("wave_id",),
+                         blank_ok=False)
 
 
 def _formula_safe(df: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,9 @@ st.caption(view.t("actions_intro"))
 
 try:
     board = verified(view.version, basic=view.basic, exclude_flagged=view.exclude_flagged)
+    from ui.session import restrict_rows  # a scoped user or share link sees only its own series' actions (issue 16)
+
+    board = restrict_rows(view, board, wave_cols=("measured_wave", "baseline_wave"))
 except Exception as exc:  # noqa: BLE001 - the page explains instead of a traceback
     st.warning(view.t("error_input", err=escape(exc)))
     st.stop()

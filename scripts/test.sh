@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs, then run it. Used by the README and by .ci/run.
 # - Python packages from requirements-dev.txt
-# - Debian packages: chromium + CJK fonts (browser tests), PostgreSQL (store tests) when missing
+# - Debian packages: chromium + CJK fonts (browser tests), PostgreSQL (store tests), the PDF report's
+#   libraries (libpango, libharfbuzz-subset) and poppler-utils when missing
 # - a PostgreSQL server on 127.0.0.1:5432 (started here when none answers)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,11 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; t
 need_apt=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
+# Reports (issue 15): WeasyPrint's Pango/HarfBuzz libraries for the PDF, poppler-utils to read it back
+ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" || need_apt+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so" || need_apt+=(libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so" || need_apt+=(libharfbuzz-subset0)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 
 pg_up() { python3 - <<'PY'
 import socket, sys

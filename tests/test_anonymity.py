@@ -102,7 +102,7 @@ def lp_range(grid, hidden_mask, cell, row_lines=True):
     return lo, hi
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.integers(2, 5).flatmap(
         lambda r: st.integers(2, 5).flatmap(
@@ -118,6 +118,12 @@ def test_no_small_cell_can_be_recovered(grid):
     assert (out.loc[out["n"].notna(), "n"] >= 5).all()  # every small cell hidden
     mask = out["suppressed"].to_numpy().reshape(grid.shape)
     for i, j in zip(*np.nonzero((grid > 0) & (grid < 5)), strict=True):
+        if (grid[:, j] > 0).sum() == 1 or (grid[i, :] > 0).sum() == 1:
+            # the cell is all of its row's or column's respondents: that margin IS the cell, so no
+            # suppression of the breakdown can protect it (docs/METRICS.md: the breakdown is hidden
+            # whole; the margin is a figure of fewer than k people, e.g. a wave with 1 answer)
+            assert mask[:, j].all() if (grid[:, j] > 0).sum() == 1 else mask[i, :].all()
+            continue
         lo, hi = lp_range(grid, mask, (i, j))
         assert hi - lo > 0.5, (i, j, lo, hi)
     # every column's hidden non-empty cells pool ≥ 5 respondents, or the whole column is hidden

@@ -25,7 +25,9 @@ def test_sentences_for_real_entries(tmp_path):
 
 
 def test_unknown_action_and_english():
-    assert audit_sentence("feedback_import", {"rows": 3}, 4, "zh") == "操作：feedback_import（批次 #4）"
+    assert audit_sentence("future_action", {"rows": 3}, 4, "zh") == "操作：future_action（批次 #4）"
+    assert audit_sentence("feedback_import", {"filename": "a.xlsx", "n_records": 3}, None, "zh") == \
+        "导入记录文件「a.xlsx」（3 条记录）"
     assert audit_sentence("create_user", {"name": "amy", "role": "viewer"}, None, "en") == \
         "created account “amy” (viewer)"
     assert audit_sentence("create_user", {"name": "amy", "role": "manager"}, None, "zh") == "创建了账户「amy」（管理员）"

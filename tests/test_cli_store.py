@@ -61,7 +61,7 @@ def test_ingest_same_file_twice_reports_duplicate(env, capsys, monkeypatch):
     def parse_again(*_a, **_k):
         raise AssertionError("a stored file was parsed again")
 
-    monkeypatch.setattr(store.ingest, "_prepare", parse_again)  # recognised by its sha256 alone
+    monkeypatch.setattr(store.ingest, "prepare_wave", parse_again)  # recognised by its sha256 alone
     rc, out, err = run(capsys, "ingest", str(tmp / "a.csv"), "--json")
     res = json.loads(out)
     assert rc == 0 and res["created"] is False and res["duplicate_of"] == res["wave_id"]

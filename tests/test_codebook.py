@@ -11,8 +11,6 @@ from analysis.codebook import (
     codebook_to_csv,
     load_dataset,
     parse_codes,
-    parse_datetime,
-    parse_duration,
     questionnaire_key,
     read_codebook,
     suggest_codebook,
@@ -115,14 +113,6 @@ def test_no_likert_items_is_a_clear_error():
         load_dataset("姓名,部门\n张三,总务处\n李四,膳食科\n".encode())
 
 
-def test_parsers():
-    assert list(parse_duration(pd.Series(["125秒", "2分5秒", "00:02:05", "90", None]))[:4]) == [125, 125, 125, 90]
-    ts = parse_datetime(pd.Series(["02-Feb-2021 20:26:58", "03-Feb-2021 08:00:00"]))
-    assert ts.iloc[0] == pd.Timestamp("2021-02-02 20:26:58")
-    ts = parse_datetime(pd.Series(["2025/04/06 9:01:00 AM GMT+8"]))
-    assert ts.iloc[0] == pd.Timestamp("2025-04-06 09:01:00")
-
-
 def test_codebook_csv_neutralises_formulas_and_round_trips():
     # A header planted as a spreadsheet formula (CSV injection, OWASP) must not be live in the export.
     header = "序号,提交答卷时间,=HYPERLINK(\"http://x\"),第2题(学生公寓),第2题(食堂菜品)\n"
@@ -135,38 +125,3 @@ def test_codebook_csv_neutralises_formulas_and_round_trips():
     assert '=HYPERLINK("http://x")' in list(back["column"])
     ds = apply_codebook(survey, back)
     assert list(ds.items["label"]) == ["学生公寓", "食堂菜品"]
-
-
-# _factorize on Arrow-backed text concatenates the encoded chunks' indices instead of letting pandas
-# combine them; pandas' own factorize (and numpy's bincount for the counts) is the reference.
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(["很满意", "满意", "一般", "", " 一般", "不满意", None]), max_size=12),
-                min_size=1, max_size=6))
-def test_factorize_of_chunked_text_equals_pandas(chunks):
-    import numpy as np
-    import pyarrow as pa
-
-    from analysis.codebook import _arrow_factorize, _factorize
-
-    arrow = pa.chunked_array([pa.array(c, type=pa.large_string()) for c in chunks], type=pa.large_string())
-    series = pd.Series(pd.array(arrow, dtype="str"))
-    codes, uniques, counts = _factorize(series)
-    ref_codes, ref_uniques = pd.factorize(series, use_na_sentinel=True)
-    np.testing.assert_array_equal(codes, ref_codes)
-    assert uniques.equals(ref_uniques) and uniques.dtype == ref_uniques.dtype
-    np.testing.assert_array_equal(counts, np.bincount(ref_codes + 1, minlength=len(ref_uniques) + 1))
-    if len(series):
-        assert _arrow_factorize(series) is not None  # the shortcut was taken, not the fallback
-
-
-def test_factorize_falls_back_for_object_columns():
-    from analysis.codebook import _arrow_factorize, _factorize
-
-    series = pd.Series(["a", None, "b", "a"], dtype=object)
-    assert _arrow_factorize(series) is None
-    codes, uniques, counts = _factorize(series)
-    assert codes.tolist() == [0, -1, 1, 0] and list(uniques) == ["a", "b"] and counts.tolist() == [1, 2, 1]

@@ -141,7 +141,7 @@ def test_upload_validate_and_save(engine, monkeypatch):
     def parse_again(*_a, **_k):
         raise AssertionError("saving parsed the file a second time")
 
-    monkeypatch.setattr(store.ingest, "_prepare", parse_again)  # the page hands over the validated dataset
+    monkeypatch.setattr(store.ingest, "prepare_wave", parse_again)  # the page hands over the validated dataset
     save(at, "2025 春季测评", distributed=50)
     assert t("data_saved", "zh", name="2025 春季测评", n=40) in texts(at, "success")
     after = store.list_waves(engine)

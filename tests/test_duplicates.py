@@ -12,7 +12,8 @@ import pytest
 
 from analysis import store
 from analysis.__main__ import main as cli
-from analysis.store.series import likely_duplicates, prepared_upload
+from analysis.prepare import prepare_wave
+from analysis.store.series import likely_duplicates
 from tests import fixtures_platforms as fp
 
 
@@ -28,14 +29,14 @@ def test_same_answers_in_two_layouts_are_caught(engine_url):
     eng, _ = engine_url
     answers = fp.answer_set(40)
     store.ingest_file(eng, fp.wjx_text_gbk(answers), "wjx.csv")
-    kwargs, dups = prepared_upload(eng, fp.tencent(answers), "tencent.csv")
+    dups = likely_duplicates(eng, prepare_wave(fp.tencent(answers), "tencent.csv").dataset)
     assert [d["share"] for d in dups] == [1.0]
     # another sample of the same questionnaire is not a duplicate
-    _, others = prepared_upload(eng, fp.tencent(fp.answer_set(40, seed=7)), "tencent2.csv")
+    others = likely_duplicates(eng, prepare_wave(fp.tencent(fp.answer_set(40, seed=7)), "tencent2.csv").dataset)
     assert others == []
     # half the respondents the same: below the threshold
     half = answers[:20] + fp.answer_set(40, seed=8)[20:]
-    assert likely_duplicates(eng, prepared_upload(eng, fp.tencent(half), "t3.csv")[0]["dataset"]) == []
+    assert likely_duplicates(eng, prepare_wave(fp.tencent(half), "t3.csv").dataset) == []
 
 
 def test_cli_refuses_a_likely_duplicate_unless_allowed(engine_url, capsys, tmp_path):

@@ -87,7 +87,7 @@ def test_url_k_below_the_configured_threshold_is_ignored(k, monkeypatch):
 
 
 def test_pages_registry_points_at_the_page_files():
-    assert list(PAGES) == ["overview", "areas", "trends", "compare", "quality", "priorities", "data"]
+    assert list(PAGES) == ["overview", "areas", "trends", "compare", "quality", "priorities", "feedback", "actions", "data", "admin"]
     assert [p.path for p in PAGES.values()][0] == "pages/1_overview.py"
     assert PAGES["data"].manager_only and not PAGES["overview"].manager_only
 

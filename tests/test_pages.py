@@ -16,16 +16,12 @@ pytest.importorskip("analysis.store")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from analysis import store  # noqa: E402
+from ui.frame import PAGES  # noqa: E402
 
-PAGE_FILES = {
-    "overview": "pages/1_overview.py",
-    "areas": "pages/2_areas.py",
-    "trends": "pages/3_trends.py",
-    "compare": "pages/4_compare.py",
-    "quality": "pages/5_quality.py",
-    "priorities": "pages/6_priorities.py",
-}
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# the pages every viewer sees (the navigation's own list, pages whose file exists)
+PAGE_FILES = {key: p.path for key, p in PAGES.items()
+              if not p.manager_only and os.path.exists(os.path.join(ROOT, p.path))}
 TIMEOUT = 180
 
 

@@ -13,8 +13,7 @@ import pandas as pd
 import pytest
 
 from analysis.ingest import ADAPTERS, detect_format, parse_survey, read_table
-from analysis.ingest.platforms import PLATFORM_KEYS, parse_duration_seconds
-from analysis.ingest.platforms._common import normalize_datetimes
+from analysis.ingest.platforms import PLATFORM_KEYS
 from tests import fixtures_platforms as fx
 
 ANSWERS = fx.answer_set()
@@ -89,17 +88,18 @@ def test_submitted_at_and_duration_normalised(filename):
     first = ANSWERS[0].submitted
     if lay.key == "kobo":  # _submission_time is the server's UTC time
         first = first.replace(hour=first.hour - 8)
-    want = first.strftime("%Y-%m-%d %H:%M") if lay.key == "tencent" else first.strftime("%Y-%m-%d %H:%M:%S")
-    assert sub.iloc[0].startswith(want)
+    # read once, here, into datetimes (tencent writes minutes only) and whole seconds
+    want = pd.Timestamp(first.replace(second=0) if lay.key == "tencent" else first)
+    assert sub.dtype == "datetime64[ns]" and sub.iloc[0] == want
     if lay.key != "surveymonkey":
         dur = survey.data[cols.loc["duration", "name"]]
-        assert dur.iloc[0] == str(ANSWERS[0].duration)  # whole seconds as digits ("59秒", "59.37" → "59")
+        assert dur.dtype == "float64" and dur.iloc[0] == ANSWERS[0].duration  # "59秒", "59.37" → 59
 
 
 def test_tencent_english_dates():
     survey = parse_survey(fx.LAYOUTS["tencent_en_dates.csv"].write(ANSWERS), "t.csv")
     name = survey.columns.loc[survey.columns["hint"] == "submitted_at", "name"].iloc[0]
-    assert survey.data[name].iloc[0] == ANSWERS[0].submitted.strftime("%Y-%m-%d %H:%M:%S")
+    assert survey.data[name].iloc[0] == pd.Timestamp(ANSWERS[0].submitted)
 
 
 # --------------------------------------------------------------------------- layout details
@@ -129,7 +129,7 @@ def test_wjx_codes_multiselect_and_dash_matrix():
     assert (c.loc["1、请评价—食堂", "stem"], c.loc["1、请评价—食堂", "row"]) == ("请评价", "食堂")
     assert (c.loc["1、宿舍", "stem"], c.loc["1、宿舍", "row"], c.loc["1、宿舍", "qnum"]) == ("请评价", "宿舍", 1)
     assert c.loc["第2题(开水房)", "hint"] == "multi" and c.loc["第2题(浴室)", "row"] == "浴室"
-    assert survey.data["所用时间"].tolist() == ["65", "70"]
+    assert survey.data["所用时间"].tolist() == [65.0, 70.0]
 
 
 def test_wjx_text_export_is_not_taken_by_wjx_codes():
@@ -162,7 +162,7 @@ def test_tencent_multiselect_fill_in_and_trailing_comma():
     assert c.loc["1.您常去的食堂:其他_填空1", "hint"] == "text"
     assert pd.isna(c.loc["2.请评价:学生公寓", "hint"]) and c.loc["2.请评价:学生公寓", "row"] == "学生公寓"
     assert survey.data["2.请评价:学生公寓"].tolist() == ["A.很满意", "C.一般"]  # prefixes left for the scale
-    assert survey.data["结束答题时间"].tolist() == ["2026-06-18 14:36:00", "2026-06-18 14:37:00"]
+    assert survey.data["结束答题时间"].tolist() == [pd.Timestamp("2026-06-18 14:36"), pd.Timestamp("2026-06-18 14:37")]
 
 
 def test_qualtrics_numeric_is_value_codes_and_previews_dropped():
@@ -206,7 +206,8 @@ def test_google_forms_grid_checkbox_and_zh_timestamp():
     c = survey.columns.set_index("name")
     assert (c.loc["请评价 [食堂]", "stem"], c.loc["请评价 [食堂]", "row"]) == ("请评价", "食堂")
     assert c.loc["您常用的服务", "hint"] == "multi"
-    assert survey.data["时间戳记"].tolist() == ["2025-04-06 09:01:00", "2025-04-06 13:02:03", "2025-04-06 15:04:05"]
+    assert survey.data["时间戳记"].tolist() == [pd.Timestamp(t) for t in ("2025-04-06 09:01:00", "2025-04-06 13:02:03",
+                                                                      "2025-04-06 15:04:05")]
 
 
 def test_limesurvey_code_headings_and_answer_codes():
@@ -248,7 +249,7 @@ def test_kobo_paths_meta_and_duration():
     assert c.loc["服务评价/学生公寓", "stem"] == "学生公寓"
     assert c.loc["_id", "hint"] == "id" and c.loc["_uuid", "hint"] == "ignore"
     assert c.loc["_duration", "hint"] == "duration"
-    assert survey.data["_duration"].tolist() == [str(a.duration) for a in ANSWERS]
+    assert survey.data["_duration"].tolist() == [float(a.duration) for a in ANSWERS]
     assert survey.data["_id"].tolist() == [a.resp_id for a in ANSWERS]
 
 
@@ -374,36 +375,6 @@ def test_header_only_file_is_a_clear_valueerror():
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.mark.parametrize(
-    "text, seconds",
-    [
-        ("59", 59),
-        ("59秒", 59),
-        ("1分5秒", 65),
-        ("2分钟", 120),
-        ("1小时2分3秒", 3723),
-        ("00:01:02", 62),
-        ("01:02", 62),
-        ("59.6", 60),
-        (" 335 ", 335),
-        ("", None),
-        ("abc", None),
-        ("-5", None),
-    ],
-)
-def test_parse_duration_seconds(text, seconds):
-    assert parse_duration_seconds(text) == seconds
-
-
-def test_normalize_datetimes_picks_one_format_for_the_column():
-    # month first throughout (SurveyMonkey): 04/06 is April 6, not June 4, because 04/13 only parses month first
-    s = pd.Series(["04/06/2025 09:01:00 AM", "04/13/2025 01:00:00 PM", None])
-    out, bad = normalize_datetimes(s)
-    assert bad == 0 and out.tolist()[:2] == ["2025-04-06 09:01:00", "2025-04-13 13:00:00"]
-    out, bad = normalize_datetimes(pd.Series(["2025-04-06T09:05:00.000+08:00", "02-Feb-2021 20:26:58"]))
-    assert bad == 1 and out.iloc[0] == "2025-04-06 09:05:00" and out.iloc[1] == "02-Feb-2021 20:26:58"
-
-
 def test_concatenated_qualtrics_exports_drop_all_three_header_rows():
     first = fx.qualtrics(ANSWERS[:4]).decode("utf-8-sig").splitlines()
     second = fx.qualtrics(ANSWERS[4:7]).decode("utf-8-sig").splitlines()
@@ -463,7 +434,7 @@ def test_surveymonkey_chinese_interface_headings():
     c = survey.columns.set_index("name")
     assert c.loc["受访者 ID", "hint"] == "id" and c.loc["结束日期", "hint"] == "submitted_at"
     assert (c.loc["请评价： - 食堂", "stem"], c.loc["请评价： - 食堂", "row"]) == ("请评价：", "食堂")
-    assert survey.data["结束日期"].tolist() == ["2025-04-06 09:05:00"]
+    assert survey.data["结束日期"].tolist() == [pd.Timestamp("2025-04-06 09:05:00")]
 
 
 def test_scientific_notation_in_generic_and_wjx_text_layouts():

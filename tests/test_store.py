@@ -203,8 +203,12 @@ def assert_same_dataset(got: Dataset, want: Dataset) -> None:
 
 
 def _store_dataset(engine, ds: Dataset, data: bytes = b"hand built", **kw) -> store.IngestResult:
-    """Store a hand-built Dataset through the real ingest path (the caller's dataset instead of a parse)."""
-    return store.ingest_file(engine, data, "hand.csv", dataset=ds, questionnaire="handkey", **kw)
+    """Store a hand-built Dataset through the real ingest path (a prepared wave instead of a parse)."""
+    from analysis.prepare import PreparedWave
+
+    prepared = PreparedWave(data=data, filename="hand.csv", survey=None, key="handkey", codebook=pd.DataFrame(),
+                            save_codebook=False, dataset=ds)
+    return store.ingest_file(engine, prepared, **kw)
 
 
 def test_hand_built_dataset_round_trips_identically(engine):
@@ -259,10 +263,12 @@ def test_original_packed_in_parts_comes_back_byte_for_byte(engine, monkeypatch):
     assert store.find_upload(engine, hashlib.sha256(data).hexdigest())["wave_id"] == res.wave_id
 
 
-def test_ingest_with_the_callers_dataset_stores_the_same_wave(db_url, tmp_path):
-    """The data page passes the dataset it validated: the stored wave equals a plain ingest's."""
-    from analysis.codebook import code_survey, questionnaire_key, suggest_codebook
+def test_ingest_of_a_prepared_wave_stores_the_same_wave(db_url, tmp_path):
+    """The data page prepares the wave for its validation report and stores that: the stored wave
+    equals a plain ingest's of the same bytes and codebook."""
+    from analysis.codebook import questionnaire_key, suggest_codebook
     from analysis.ingest import parse_survey
+    from analysis.prepare import prepare_wave
 
     data = make_wjx(50, seed=4)
     survey = parse_survey(data, "w.csv")
@@ -276,19 +282,18 @@ def test_ingest_with_the_callers_dataset_stores_the_same_wave(db_url, tmp_path):
         store.close_engine(plain_engine)
     engine = store.get_engine(db_url)
     try:
-        res = store.ingest_file(engine, data, "w.csv", codebook=cb, dataset=code_survey(survey, cb),
-                                questionnaire=questionnaire_key(survey))
+        res = store.ingest_file(engine, prepare_wave(data, "w.csv", cb, survey=survey))
         assert res.created and res.n_responses == 50
         assert_same_dataset(store.load_wave(engine, res.wave_id), want)
         got_meta = store.wave_meta(engine, res.wave_id)
         for key in ("n_responses", "n_valid", "questionnaire_key", "format", "encoding"):
             assert got_meta[key] == want_meta[key], key
         assert store.find_codebook(engine, questionnaire_key(survey)) is not None
-        again = store.ingest_file(engine, data, "w.csv", dataset=code_survey(survey, cb),
-                                  questionnaire=questionnaire_key(survey))
+        assert store.wave_files(engine, res.wave_id) == [("w.csv", data)]
+        again = store.ingest_file(engine, prepare_wave(data, "w.csv", cb, survey=survey))
         assert not again.created and again.duplicate_of == res.wave_id
-        with pytest.raises(ValueError, match="together"):
-            store.ingest_file(engine, data, "w.csv", dataset=code_survey(survey, cb))
+        with pytest.raises(ValueError, match="prepared wave"):  # its codebook is part of it
+            store.ingest_file(engine, prepare_wave(data, "w.csv", cb), codebook=cb)
     finally:
         store.close_engine(engine)
 
@@ -352,7 +357,7 @@ def test_stored_file_is_recognised_even_when_it_no_longer_parses_alone(monkeypat
     def broken(*a, **k):
         raise ValueError("没有识别出任何满意度评分题 (as without the codebook it was saved with)")
 
-    monkeypatch.setattr(store.ingest, "_prepare", broken)
+    monkeypatch.setattr(store.ingest, "prepare_wave", broken)
     again = store.ingest_file(engine, data, "w.csv")
     assert (again.created, again.duplicate_of) == (False, first.wave_id)
     store.delete_wave(engine, first.wave_id)

@@ -28,6 +28,13 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "action_update": ("修改了整改项 #{id}：{changes}", "changed corrective action #{id}: {changes}"),
     "action_delete": ("删除了整改项 #{id}：{problem}", "deleted corrective action #{id}: {problem}"),
     "action_restore": ("恢复了整改项 #{id}", "restored corrective action #{id}"),
+    # feedback records (issue 13)
+    "feedback_import": ("导入记录文件「{filename}」（{n_records} 条记录）", "imported record file “{filename}” ({n_records} records)"),
+    "feedback_add": ("录入了意见记录 #{id}", "typed in feedback record #{id}"),
+    "feedback_status": ("修改了意见记录 #{id} 的处理状态", "changed the status of feedback record #{id}"),
+    "feedback_link": ("将意见记录关联到整改项 #{action_id}", "linked feedback records to corrective action #{action_id}"),
+    "lexicon_add": ("后勤词库新增「{word}」", "added “{word}” to the 后勤 lexicon"),
+    "lexicon_remove": ("后勤词库删除「{word}」", "removed “{word}” from the 后勤 lexicon"),
 }
 FIELD_NAMES: dict[str, tuple[str, str]] = {
     "name": ("名称", "name"), "unit": ("单位", "unit"), "period": ("时期", "period"), "channel": ("渠道", "channel"),

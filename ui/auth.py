@@ -44,12 +44,18 @@ def user_name(user: Any | None) -> str:
 
 def is_manager(user: Any | None) -> bool:
     """True when ``user`` may upload and change data."""
-    return user is not None and str(getattr(user, "role", "manager")) == "manager"
+    return user is not None and str(getattr(user, "role", "manager")) in ("admin", "manager")
 
 
-def logout() -> None:
-    """Forget the login (used as a button callback)."""
-    st.session_state.pop(SESSION_KEY, None)
+def logout(engine: Any = None) -> None:
+    """Forget the login and end every session of the account (used as a button callback)."""
+    from ui import session
+
+    if engine is None:
+        st.session_state.pop(SESSION_KEY, None)
+        st.session_state.pop(session.SID_KEY, None)
+        return
+    session.logout(engine)
 
 
 def _lang(lang: str | None) -> str:
@@ -125,13 +131,15 @@ def _bootstrap_form(engine: Any, lang: str) -> Any | None:
     try:
         if auth.has_users(engine):  # someone else was faster: never create a second "first" manager
             return None
-        auth.create_user(engine, name, pw, role="manager", user=name)
+        auth.create_user(engine, name, pw, role="admin", user=name)  # the first account runs the deployment
         user = auth.authenticate(engine, name, pw)
     except ValueError as exc:
         st.error(str(exc))
         return None
     if user is not None:
-        st.session_state[SESSION_KEY] = user
+        from ui import session
+
+        session.start(engine, user)
         st.success(t("bootstrap_done", lang))
     return user
 
@@ -151,15 +159,17 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
     """
     lang = _lang(lang)
     from analysis import auth
+    from ui import session
 
-    user = current_user()
+    user = session.restore(engine)  # this tab's login, or a session cookie from a reload / another tab
     with st.sidebar:
+        session.emit_cookie()
         if user is not None:
-            role = t("role_manager" if is_manager(user) else "role_viewer", lang)
+            role = t(f"role_{getattr(user, 'role', 'manager')}", lang)
             from ui.widgets import plain
 
             st.caption(t("login_as", lang, name=plain(user_name(user)), role=role))
-            st.button(t("logout", lang), key="auth_logout", on_click=logout)
+            st.button(t("logout", lang), key="auth_logout", on_click=logout, args=(engine,))
             return user
         try:
             has_users = auth.has_users(engine)
@@ -176,14 +186,16 @@ def sidebar_login(engine: Any, lang: str | None = None) -> Any | None:
                 submitted = st.form_submit_button(t("login_submit", lang))
             if submitted:
                 try:
-                    user = auth.authenticate(engine, (name or "").strip(), pw or "")
+                    from analysis.store.access import login as _login
+
+                    user = _login(engine, (name or "").strip(), pw or "")  # authenticate, then refuse a disabled account
                 except ValueError as exc:  # e.g. locked out: the message says for how long
                     st.error(str(exc))
                     return None
                 if user is None:
                     st.error(t("login_failed", lang))
                     return None
-                st.session_state[SESSION_KEY] = user
+                session.start(engine, user)
                 st.rerun()
     return _closed_viewing(auth, lang)
 

@@ -122,6 +122,9 @@ PARAMS: tuple[Param, ...] = (
     Param("exclude_flagged", False, _flag, lambda v: "1"),
     Param("k", DEFAULT_K, _k_floor, lambda v: str(int(v))),
     Param("series", None),  # survey series id (issue 12); the wave selector lists its waves
+    Param("token", ""),  # a read-only share link (issue 16, ui.session)
+
+    Param("slide", 1, lambda raw: _k(raw), str, shared=False),  # presentation mode's slide (ui/present.py)
 )
 _BY_NAME = {p.name: p for p in PARAMS}
 _SHARED = tuple(p.name for p in PARAMS if p.shared)
@@ -188,6 +191,7 @@ class View:
     ds: Any = None
     error: str = ""
     min_group: int = DEFAULT_K  # the deployment's anonymity threshold (analysis.anonymity.min_group)
+    principal: Any = None  # analysis.access.Principal: who is looking, what they may see (issue 16)
 
     def __getattr__(self, name: str) -> Any:  # view.wave, view.k …: the URL parameters of the state
         if name in _BY_NAME:
@@ -259,18 +263,6 @@ def _set_url(name: str, value: Any) -> None:
 
 # --- the frame --------------------------------------------------------------------------------------
 
-_PRESENT_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-header[data-testid="stHeader"] {display: none !important;}
-html, body, [data-testid="stAppViewContainer"] {font-size: 20px;}
-[data-testid="stMetricValue"] {font-size: 3rem;}
-[data-testid="stMetricLabel"] p {font-size: 1.3rem;}
-.block-container {padding-top: 1rem; max-width: 100%;}
-</style>
-"""
-
-
 def frame(page_key: str) -> View:
     """Set up the page ``page_key`` (a key of ``PAGES``) and return the resolved :class:`View`."""
     if page_key not in PAGES:
@@ -284,7 +276,9 @@ def frame(page_key: str) -> View:
         initial_sidebar_state="collapsed" if state.present else "auto",
     )
     if state.present:
-        st.markdown(_PRESENT_CSS, unsafe_allow_html=True)
+        from ui.present import PRESENT_CSS
+
+        st.markdown(PRESENT_CSS, unsafe_allow_html=True)
 
     view = View(page=page_key, state=state)
     _install_last_resort()
@@ -316,10 +310,11 @@ def frame(page_key: str) -> View:
         view.error = t("store_unavailable", lang, err=exc)
 
     if eng is not None:
-        from ui.auth import is_manager, sidebar_login
+        from ui.auth import is_manager
+        from ui.session import gate
 
         sb.divider()
-        view.user = sidebar_login(eng, lang)
+        view.user, view.principal = gate(eng, state.token, lang)  # a share link, a login, or anonymous
         view.is_manager = is_manager(view.user)
 
     state = _resolve(view, state)
@@ -327,17 +322,27 @@ def frame(page_key: str) -> View:
     _nav(view, nav_box)
     _filters(view, filter_box)
     _share(view, share_box)
-    if state.present:
-        _present_nav(view)
+    from ui.report_menu import report_menu
+
+    report_menu(view, share_box)
     if view.error:
         st.warning(view.error)
     elif view.ds is None and page_key != "data":
         st.info(t("no_waves", lang))
+    if state.present:  # the deck replaces the page (ui/present.py)
+        from ui.present import present_nav, show_slides
+
+        (present_nav if PAGES[page_key].manager_only else show_slides)(view)
+        st.stop()
     return view
 
 
 def _resolve(view: View, state: UrlState) -> UrlState:
     """Check the URL state against the data; load the selected wave."""
+    if view.principal is not None:  # only the waves this user or share link may see (issue 16)
+        from ui.session import restrict
+
+        view.waves = restrict(view, state.wave)
     state = _resolve_k(view, state)
     if view.error or not len(view.waves):
         return replace(state, wave=None, series=None)
@@ -441,20 +446,6 @@ def _nav(view: View, sb: Any) -> None:
             help=t("nav_locked", view.lang) if locked else None,
         )
     sb.divider()
-
-
-def _present_nav(view: View) -> None:
-    """Presentation mode hides the sidebar: a row of page links (staying in the mode) and a way out."""
-    pages = [p for p in PAGES.values() if not p.manager_only and (_ROOT / p.path).exists()]
-    cols = st.columns(len(pages) + 1)
-    for col, page in zip(cols, pages, strict=False):
-        col.page_link(page.path, label=t(page.title_key, view.lang), icon=page.icon, query_params=view.params)
-    cols[-1].page_link(
-        PAGES[view.page].path,
-        label=t("exit_present", view.lang),
-        icon=":material/close_fullscreen:",
-        query_params=state_params(view.state, present=False),
-    )
 
 
 def _filters(view: View, sb: Any) -> None:
@@ -561,3 +552,6 @@ def _share(view: View, box: Any) -> None:
     with box.expander(t("share", view.lang), icon=":material/share:"):
         st.caption(t("share_help", view.lang))
         st.code(link, language=None, wrap_lines=True)
+        from ui.session import share_form
+
+        share_form(view, base)  # a manager's read-only link with expiry (issue 16)

@@ -249,3 +249,29 @@ def _item_matches(url: str, version: str, wave_ids: tuple) -> pd.DataFrame:
 def item_matches(version: str, wave_ids: list[str]) -> pd.DataFrame:
     """How each wave's items continue the previous wave's (``analysis.series.match_items``), waves in date order."""
     return _item_matches(db_url(), version, tuple(map(str, wave_ids)))
+
+# Built figures, shared by every session (read-only, like datasets). Building a plotly figure
+# validates its whole template (~0.1–0.3 s of CPU per chart under the GIL), which made 20 sessions
+# of one share link queue behind each other (bench/bench_users.py); the figure depends only on
+# the view state, so it is built once per state and data version.
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _likert_figure(url: str, version: str, wave_id: str, exclude: bool, basic: bool, area: str, lang: str,
+                   present: bool, guard: tuple) -> Any:
+    from analysis.charts import make_likert_figure
+    from ui.widgets import likert_input
+
+    counts = _compute(url, version, wave_id, exclude, "label_counts", guard)  # the anonymity guard's k, base_k
+    summary = _compute(url, version, wave_id, exclude, "item_summary", tuple(sorted((("basic", basic), *guard))))
+    table = likert_input(counts, summary, lang, area)
+    return make_likert_figure(table, lang=lang, present=present) if len(table) else None
+
+
+def likert_figure(version: str, wave_id: str, *, exclude_flagged: bool, basic: bool, area: str, lang: str,
+                  present: bool, k: int, base_k: int | None) -> Any:
+    """The answer-distribution figure of a view (cached per view state; shared object: do not change it).
+
+    ``k``/``base_k`` are the anonymity thresholds the guarded computations take (``GUARDED``).
+    """
+    guard = tuple(sorted((("base_k", base_k), ("k", k))))
+    return _likert_figure(db_url(), version, str(wave_id), bool(exclude_flagged), bool(basic), area or "", lang,
+                          bool(present), guard)

@@ -134,44 +134,28 @@ def rate_ci(rate: Any, low: Any, high: Any) -> str:
 
 
 def likert_input(counts: pd.DataFrame, summary: pd.DataFrame, lang: str, area: str = "") -> pd.DataFrame:
-    """The table ``make_likert_figure`` draws: items ranked by satisfaction rate, labelled with their n.
+    """The table ``make_likert_figure`` draws (``analysis.charts.likert_table``, shared with the reports)."""
+    from analysis.charts import likert_table
 
-    ``counts`` is ``metrics.label_counts``, ``summary`` is ``metrics.item_summary``; ``area`` keeps
-    one area's items. Items without any valid answer are left out.
-    """
-    s = summary if not area else summary[summary["area"] == area]
-    s = s[s["n_valid"].fillna(0) > 0].sort_values("satisfaction_rate", ascending=False, kind="stable")
-    n_word = "n="
-    names = {
-        row.item: f"{row.label}（{n_word}{int(row.n_valid)}）"
-        if lang == "zh"
-        else f"{row.label} ({n_word}{int(row.n_valid)})"
-        for row in s.itertuples()
-    }
-    c = counts[counts["item"].isin(names)].copy()
-    c["k"] = c.groupby("item")["code"].transform("max")
-    c["item_label"] = c["item"].map(names)
-    c["answer"] = c["label"]
-    order = {item: i for i, item in enumerate(names)}
-    c = c.sort_values(["item", "code"], key=lambda col: col.map(order) if col.name == "item" else col)
-    return c[["item_label", "code", "answer", "share", "k"]].fillna({"share": 0.0}).reset_index(drop=True)
+    return likert_table(counts, summary, lang, area)
 
 
 def distribution(view: Any, area: str = "", *, key: str | None = None) -> None:
     """The answer-distribution chart (diverging stacked bars) for the view's wave, optionally one area."""
-    from analysis.charts import make_likert_figure
-
     counts = compute(view, "label_counts")
     summary = compute(view, "item_summary", basic=view.basic)
     if counts is None or summary is None:
         return
-    table = likert_input(counts, summary, view.lang, area)
     part = summary if not area else summary[summary["area"] == area]
     empty = part.loc[part["n_valid"].fillna(0) == 0, "label"].astype(str).tolist()
     if empty:  # all 不了解 / not applicable: no bar, but say which (issue 10, finding 8)
         st.caption(t("items_no_valid", view.lang, n=len(empty), items=plain("、".join(empty[:10]))))
-    if not len(table):
+    # built once per view state and shared by every session (ui.loaders.likert_figure, issue 16)
+    fig = loaders.likert_figure(view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic,
+                                area=area, lang=view.lang, present=view.present, k=view.k,
+                                base_k=getattr(view, "min_group", None))
+    if fig is None:
         st.info(t("no_items", view.lang))
         return
-    show_figure(make_likert_figure(table, lang=view.lang, present=view.present), key=key)
+    show_figure(fig, key=key)
     st.caption(t("distribution_caption", view.lang))

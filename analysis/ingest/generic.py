@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from analysis.ingest import Adapter, register
-from analysis.ingest.common import build_survey, split_matrix, split_qnum
+from analysis.ingest.common import split_matrix, split_qnum
+from analysis.ingest.platforms._common import Col, finish_survey
 from analysis.ingest.readers import RawTable
 from analysis.model import Survey
 
@@ -32,8 +33,8 @@ def parse_generic(raw: RawTable) -> Survey:
         row = None
         if hint is None:
             stem, row = split_matrix(stem, seps=("—", "——"))
-        cols.append({"name": name, "qnum": qnum, "stem": stem, "row": row, "hint": hint})
-    return build_survey(raw, format="generic", header_rows=1, columns=cols)
+        cols.append(Col(name, stem or name, None if qnum is None else int(qnum), row, hint))
+    return finish_survey("generic", raw, cols, 1)
 
 
 register(Adapter("generic", "通用宽表（一行一份答卷）", "Generic wide table", detect_generic, parse_generic, priority=0))

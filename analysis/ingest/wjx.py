@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from analysis.ingest import Adapter, register
-from analysis.ingest.common import build_survey, is_int_like_share
+from analysis.ingest.common import is_int_like_share
+from analysis.ingest.platforms._common import finish_survey
 from analysis.ingest.platforms.wjx_codes import WJX_META, parse_wjx_headers
 from analysis.ingest.readers import RawTable
 from analysis.model import Survey
 
-__all__ = ["WJX_META", "wjx_header_columns", "detect_wjx_text", "parse_wjx_text"]
+__all__ = ["WJX_META", "detect_wjx_text", "parse_wjx_text"]
 
 _META_KEYS = frozenset(WJX_META)
 
@@ -16,12 +17,6 @@ _META_KEYS = frozenset(WJX_META)
 def _is_wjx(raw: RawTable) -> bool:
     head = {str(v).strip() for v in raw.frame.iloc[0].tolist()}
     return "序号" in head and bool({"提交答卷时间", "所用时间"} & head)
-
-
-def wjx_header_columns(raw: RawTable) -> list[dict]:
-    """Column descriptions of a 问卷星 header row (the parser is shared with the code export)."""
-    return [{"name": c.name, "qnum": None if c.qnum is None else str(c.qnum), "stem": c.stem, "row": c.row,
-             "hint": c.hint} for c in parse_wjx_headers(raw)]
 
 
 def _answer_block(raw: RawTable):
@@ -38,7 +33,7 @@ def detect_wjx_text(raw: RawTable) -> float:
 
 
 def parse_wjx_text(raw: RawTable) -> Survey:
-    return build_survey(raw, format="wjx_text", header_rows=1, columns=wjx_header_columns(raw))
+    return finish_survey("wjx_text", raw, parse_wjx_headers(raw), 1)
 
 
 register(Adapter("wjx_text", "问卷星（按选项文本）", "wjx.cn (answer text)", detect_wjx_text, parse_wjx_text, priority=10))

@@ -34,6 +34,22 @@ their public functions below.
 
 from __future__ import annotations
 
+from analysis.store.access import (
+    change_password,
+    create_link,
+    create_session,
+    end_session,
+    end_user_sessions,
+    get_scopes,
+    list_accounts,
+    list_links,
+    open_link,
+    revoke_link,
+    session_user,
+    set_disabled,
+    set_role,
+    set_scopes,
+)
 from analysis.store.actions import (
     ACTION_COLUMNS,
     actions,
@@ -70,6 +86,7 @@ from analysis.store.feedback import (  # feedback records (issue 13)
     update_feedback,
 )
 from analysis.store.ingest import IngestResult, find_upload, ingest_file, stored_as
+from analysis.store.provenance import UPLOAD_COLUMNS, wave_uploads  # issue 15: report provenance
 from analysis.store.schema import (
     AUDIT_COLUMNS,
     DEFAULT_DB_PATH,
@@ -122,6 +139,8 @@ __all__ = [
     "load_wave",
     "wave_meta",
     "wave_files",
+    "wave_uploads",
+    "UPLOAD_COLUMNS",
     "resolve_wave",
     "rename_wave",
     "update_wave_meta",
@@ -178,4 +197,7 @@ __all__ = [
     "get_setting",
     "get_settings",
     "set_setting",
+    # access (issue 16)
+    "create_link", "list_links", "revoke_link", "open_link", "create_session", "session_user", "end_session",
+    "end_user_sessions", "change_password", "set_role", "set_disabled", "set_scopes", "get_scopes", "list_accounts",
 ]

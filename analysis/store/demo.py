@@ -9,8 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from analysis.prepare import PreparedWave, prepare_wave
+from analysis.store.codebooks import find_codebook
 from analysis.store.engine import _write
-from analysis.store.ingest import _clean_meta, _find_upload, _insert_wave, _prepare, _Prepared
+from analysis.store.ingest import _clean_meta, _find_upload, _insert_wave
 from analysis.store.schema import store_state, waves
 
 
@@ -27,13 +29,13 @@ def ensure_demo(engine: Engine, *, user: str = "demo") -> bool:
         if seeded:
             return False
         has_waves = conn.execute(sa.select(sa.func.count()).select_from(waves)).scalar() > 0
-    prepared: list[tuple[Any, _Prepared, str]] = []
+    prepared: list[tuple[Any, PreparedWave, str]] = []
     if not has_waves:
         from analysis.demo import demo_waves
 
         for dw in demo_waves():
-            prepared.append((dw, _prepare(engine, dw.data, dw.filename, None, None),
-                             hashlib.sha256(dw.data).hexdigest()))
+            prep = prepare_wave(dw.data, dw.filename, saved=lambda key: find_codebook(engine, key))
+            prepared.append((dw, prep, hashlib.sha256(dw.data).hexdigest()))
     with _write(engine, bump=bool(prepared)) as conn:
         state = conn.execute(sa.select(store_state.c.demo_seeded)).scalar()
         any_wave = conn.execute(sa.select(sa.func.count()).select_from(waves)).scalar() > 0
@@ -45,8 +47,7 @@ def ensure_demo(engine: Engine, *, user: str = "demo") -> bool:
                 continue
             meta = _clean_meta(getattr(dw, "meta", {}) or {})
             name = meta.get("name") or Path(dw.filename).stem
-            _insert_wave(conn, prep, data=dw.data, sha=sha, filename=dw.filename, name=name, meta=meta, user=user,
-                         is_demo=True)
+            _insert_wave(conn, prep, sha=sha, name=name, meta=meta, user=user, is_demo=True)
         from analysis.store.actions import _seed_demo_actions
 
         _seed_demo_actions(conn, user)  # the demo's 整改台账, verified against these waves

@@ -1,4 +1,4 @@
-"""Storing one export as a wave: parse and code outside any transaction, then one atomic write."""
+"""Storing one export as a wave: prepared outside any transaction (analysis.prepare), then one atomic write."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -17,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from analysis.model import Dataset
+from analysis.prepare import PreparedWave, prepare_wave
 from analysis.store.audit import _audit, _jsonable
 from analysis.store.blobs import _frame_blobs, dataset_to_blobs
 from analysis.store.codebooks import _save_codebook, find_codebook
@@ -41,47 +41,6 @@ class IngestResult:
     warnings: list[str] = field(default_factory=list)
     restored: bool = False
     name: str = ""
-
-
-@dataclass
-class _Prepared:
-    ds: Dataset
-    key: str
-    codebook_to_save: pd.DataFrame | None
-    frames: dict[str, bytes | None] | None = None  # _frame_blobs(ds), when encoded during the parse
-
-
-def _coerce_codebook(codebook: Any) -> pd.DataFrame:
-    from analysis.codebook import read_codebook
-
-    if isinstance(codebook, pd.DataFrame):
-        return codebook
-    return read_codebook(codebook)
-
-
-def _prepare(engine: Engine, data: bytes, filename: str, codebook: Any, format: str | None,
-             encoder: ThreadPoolExecutor | None = None) -> _Prepared:
-    """Parse, code and screen outside any transaction (codebook.load_dataset, plus the key and the blobs).
-
-    With an ``encoder`` thread the frames are encoded there while screening runs here: both release
-    the GIL for most of their work, so on two cores the encoding leaves the wall time.
-    """
-    from analysis.codebook import apply_codebook, questionnaire_key
-    from analysis.ingest import parse_survey
-    from analysis.quality import screen
-
-    survey = parse_survey(data, filename, format=format)
-    key = questionnaire_key(survey)
-    to_save = None
-    if codebook is not None:
-        cb = _coerce_codebook(codebook)
-        to_save = cb
-    else:
-        cb = find_codebook(engine, key)
-    ds = apply_codebook(survey, cb)  # = codebook.code_survey, with the encoding started in between
-    encoding = encoder.submit(_frame_blobs, ds) if encoder is not None else None
-    ds.flags = screen(ds).reset_index(drop=True)
-    return _Prepared(ds=ds, key=key, codebook_to_save=to_save, frames=encoding.result() if encoding else None)
 
 
 def _n_flagged(ds: Dataset) -> int:
@@ -174,17 +133,6 @@ def _lower_priority() -> None:
             pass
 
 
-def _pack(data: bytes) -> bytes:
-    """The original file as stored in ``uploads.bytes``: zstd (level 3), one frame per part.
-
-    Level 3 (zstd's own default) took the same time as Arrow's default level 1 on a 351 MB
-    问卷星 export (0.69 vs 0.68 s) and wrote 47 instead of 51.5 MB; level 5 took 1.8 s
-    (bench/RESULTS.md, 2026-11-23). The parts (:func:`_pack_parts`) let the ingest compress a large
-    file on two threads; concatenated frames decompress as one (``pa.decompress``, as zstd does).
-    """
-    return b"".join(_pack_part(part) for part in _pack_parts(data))
-
-
 _PACK_PART = 64 * 2**20
 
 
@@ -198,10 +146,62 @@ def _pack_part(part: memoryview) -> bytes:
     return pa.Codec("zstd", compression_level=3).compress(part, asbytes=True)
 
 
-def _insert_wave(conn: Connection, prepared: _Prepared, *, data: bytes, sha: str, filename: str, name: str,
-                 meta: dict, user: str, is_demo: bool = False, packed: bytes | None = None) -> tuple[int, str]:
-    """Write one prepared wave (``packed`` = ``_pack(data)`` when the caller already has it)."""
-    ds = prepared.ds
+def _pack(data: bytes) -> bytes:
+    """The original file as stored in ``uploads.bytes``: zstd (level 3), one frame per part of
+    ``_PACK_PART`` bytes (concatenated frames decompress as one, ``pa.decompress``, as zstd does)."""
+    return b"".join(_pack_part(part) for part in _pack_parts(data))
+
+
+class _FileWork:
+    """The work on the file's bytes that does not need the parse, done beside it.
+
+    The sha256 (which identifies the file) and the zstd copy for ``uploads.bytes`` run on two
+    background threads at the lowest CPU priority: while pyarrow parses on both cores they mostly
+    wait, afterwards they take the idle core; two, so that a large file's parts are packed on both
+    cores once the parse is done. :meth:`encode` encodes a coded Dataset's frames on a third thread
+    at normal priority (they are on the critical path) while the caller screens. Leaving the
+    ``with`` block does not wait for work still running (a duplicate or an unreadable file leaves
+    at once). Timings: bench/RESULTS.md.
+    """
+
+    def __init__(self, data: bytes):
+        self._helpers = ThreadPoolExecutor(max_workers=2, initializer=_lower_priority)
+        self._encoder = ThreadPoolExecutor(max_workers=1)
+        self._sha = self._helpers.submit(lambda: hashlib.sha256(data).hexdigest())
+        self._parts = [self._helpers.submit(_pack_part, part) for part in _pack_parts(data)]
+        self._frames = None
+
+    def __enter__(self) -> _FileWork:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._helpers.shutdown(wait=False, cancel_futures=True)
+        self._encoder.shutdown(wait=False)
+
+    def encode(self, ds: Dataset) -> None:
+        self._frames = self._encoder.submit(_frame_blobs, ds)
+
+    def sha256(self) -> str:
+        return self._sha.result()
+
+    def packed(self) -> bytes:
+        return b"".join(f.result() for f in self._parts)
+
+    def frames(self) -> dict[str, bytes | None] | None:
+        return None if self._frames is None else self._frames.result()
+
+
+def _insert_wave(conn: Connection, prepared: PreparedWave, *, sha: str, name: str, meta: dict, user: str,
+                 is_demo: bool = False, packed: bytes | None = None,
+                 frames: dict[str, bytes | None] | None = None) -> tuple[int, str]:
+    """Write one prepared wave inside the caller's write transaction: the wave row, its upload (the
+    original, zstd), its data blobs, the codebook it was coded with (when the caller gave one) and
+    the audit row. Returns the wave id and its final name (suffixed when taken).
+
+    ``packed`` = ``_pack(prepared.data)`` and ``frames`` = ``_frame_blobs(prepared.dataset)`` when the
+    caller already has them.
+    """
+    ds, data, filename = prepared.dataset, prepared.data, prepared.filename
     now = _now()
     name = _unique_name(conn, name)
     n_valid = ds.n - _n_flagged(ds)
@@ -216,131 +216,124 @@ def _insert_wave(conn: Connection, prepared: _Prepared, *, data: bytes, sha: str
             **_series_values(conn, key=prepared.key, meta=meta, respondents=ds.respondents, name=name, user=user),
         ).returning(waves.c.id)
     ).scalar_one()
-    if packed is None:
-        packed = _pack(data)
     conn.execute(
         uploads.insert().values(
-            wave_id=wave_id, filename=filename, size=len(data), sha256=sha, compression="zstd", bytes=packed,
+            wave_id=wave_id, filename=filename, size=len(data), sha256=sha, compression="zstd",
+            bytes=packed if packed is not None else _pack(data),
             format=ds.format, encoding=ds.encoding, uploaded_by=user, uploaded_at=now, n_rows=int(ds.n),
             result=_jsonable({"n_responses": int(ds.n), "n_valid": int(n_valid), "n_items": int(ds.answers.shape[1])}),
             warnings=[str(w) for w in ds.warnings],
         )
     )
-    conn.execute(wave_data.insert().values(wave_id=wave_id, **dataset_to_blobs(ds, prepared.frames)))
+    conn.execute(wave_data.insert().values(wave_id=wave_id, **dataset_to_blobs(ds, frames)))
     _records_from_wave(conn, wave_id, ds, meta, user=user, is_demo=is_demo)  # open answers → feedback records
-    if prepared.codebook_to_save is not None:
-        _save_codebook(conn, prepared.key, prepared.codebook_to_save, user)
+    if prepared.save_codebook:
+        _save_codebook(conn, prepared.key, prepared.codebook, user)
     _audit(conn, user, "ingest", {"filename": filename, "sha256": sha, "name": name, "n_responses": int(ds.n)}, wave_id)
     return int(wave_id), name
 
 
+def _known_file(engine: Engine, sha: str, filename: str, user: str) -> IngestResult | None:
+    """Ingest's answer for a file stored before (a deleted wave's file restores that wave), else None."""
+    with engine.connect() as conn:
+        dup = _find_upload(conn, sha)
+        if dup is not None and dup["deleted_at"] is None:
+            return _duplicate_result(conn, dup, filename, user)
+    if dup is None:
+        return None
+    with _write(engine) as conn:  # restoring needs the write lock; checked again under it
+        dup = _find_upload(conn, sha)
+        return None if dup is None else _duplicate_result(conn, dup, filename, user)
+
+
 def ingest_file(
     engine: Engine,
-    data: bytes,
-    filename: str,
+    data: bytes | PreparedWave,
+    filename: str | None = None,
     *,
     wave: str | None = None,
     meta: dict | None = None,
     codebook: pd.DataFrame | bytes | str | Path | None = None,
     user: str = "cli",
     format: str | None = None,
-    dataset: Dataset | None = None,
-    questionnaire: str | None = None,
 ) -> IngestResult:
     """Store one export as a new wave, atomically and at most once.
 
     Parameters
     ----------
-    data, filename : the uploaded file (CSV / XLSX / XLS) and its name.
+    data, filename : the uploaded file (CSV / XLSX / XLS) and its name — or a
+        :class:`~analysis.prepare.PreparedWave` (the data page prepared it for its validation report;
+        ``filename`` then defaults to its own, and ``codebook``/``format`` are already part of it).
     wave : wave name; default ``meta["name"]`` or the file name without extension. A name already
         used by a live wave gets a suffix `` (2)``, `` (3)`` … (a warning says so).
     meta : wave fields ``unit, period, channel, distributed, returned, basic_satisfied, screening``.
     codebook : a codebook (DataFrame or CSV). It is saved for the questionnaire and reused: with
         ``codebook=None`` the codebook last saved for the same questionnaire_key is applied, else
-        one is suggested automatically.
+        one is suggested automatically (``analysis.prepare.prepare_wave``).
     user : who uploads (audit log).
     format : force an adapter key (see ``analysis.ingest.ADAPTERS``).
-    dataset, questionnaire : the file already parsed, coded with ``codebook`` and screened —
-        ``code_survey(parse_survey(data, filename), codebook)`` — and its ``questionnaire_key``, when
-        the caller has them: the data page computed both for its validation report, so saving does
-        not parse the file a second time (1M responses: ~2 s less). Both or neither.
 
     Returns
     -------
-    IngestResult. The sha256 of ``data`` identifies a file: the same bytes again return
+    IngestResult. The sha256 of the file identifies it: the same bytes again return
     ``created=False, duplicate_of=<wave id>`` and are never counted twice. **Restore semantics:**
     if that wave had been soft-deleted, the re-upload restores it (``restored=True``; audit action
     ``restore``) instead of creating a copy. After :func:`purge_wave` the file is unknown again
     and a re-upload makes a new wave.
 
-    The wave, its upload, its data and the audit row are written in one transaction: a wave
-    appears whole or not at all, also when the process is killed mid-write.
+    The file is prepared outside any transaction (while :class:`_FileWork` hashes and compresses it);
+    the wave, its upload, its data and the audit row are then written in one transaction
+    (:func:`_insert_wave`): a wave appears whole or not at all, also when the process is killed
+    mid-write. A file stored before is recognised from its sha256 even when it no longer parses on
+    its own; the duplicate check follows the parse (the data page looks the file up before that).
     """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
+    prepared = data if isinstance(data, PreparedWave) else None
+    if prepared is not None:
+        if codebook is not None or format is not None:
+            raise ValueError("预处理过的批次已含编码表和格式。 A prepared wave already has its codebook and format.")
+        raw, filename = prepared.data, filename or prepared.filename
+    elif isinstance(data, (bytes, bytearray, memoryview)):
+        raw, filename = bytes(data), filename or ""
+    else:
         raise ValueError("需要文件的字节内容（bytes）。 ingest_file expects the file's bytes.")
-    if (dataset is None) != (questionnaire is None):
-        raise ValueError("dataset 与 questionnaire 须同时给出。 Pass dataset and questionnaire together.")
-    data = bytes(data)
     meta = _clean_meta(meta)
-    # The file's sha256 and its zstd copy for ``uploads.bytes`` run on two background threads at the
-    # lowest CPU priority: while pyarrow parses the file on both cores they mostly wait, and
-    # afterwards, when parsing continues on one core, they have the other (at 1M rows: 0.2 s of
-    # hashing and 0.7 s of compression leave the wall time). Two, so that the hash and the copy's
-    # first part start together and a large file's last parts are packed on both cores once the
-    # parse is done (with one thread the ingest of 1M rows waited ~0.2 s for the copy at the end).
-    # The coded frames are encoded on a third thread while screening runs. The duplicate check
-    # therefore follows the parse; the data page looks the file up before that.
-    helper = ThreadPoolExecutor(max_workers=2, initializer=_lower_priority)
-    # the frames of a parsed file: on the critical path, normal priority (a caller's dataset: below)
-    encoder = ThreadPoolExecutor(max_workers=1) if dataset is None else None
-    try:
-        hashing = helper.submit(lambda: hashlib.sha256(data).hexdigest())
-        packing = [helper.submit(_pack_part, part) for part in _pack_parts(data)]
-        if dataset is not None:  # encoded here, outside the write transaction, while the helpers pack
-            to_save = None if codebook is None else _coerce_codebook(codebook)
-            prepared = _Prepared(ds=dataset, key=questionnaire, codebook_to_save=to_save, frames=_frame_blobs(dataset))
-            error = None
-        else:
+    error = None
+    with _FileWork(raw) as work:
+        if prepared is None:
             try:
-                prepared, error = _prepare(engine, data, filename, codebook, format, encoder), None
+                prepared = prepare_wave(raw, filename, codebook, format=format,
+                                        saved=lambda key: find_codebook(engine, key), coded=work.encode)
             except ValueError as exc:  # a stored file is still recognised when it no longer parses on its own
-                prepared, error = None, exc
-        sha = hashing.result()
-        with engine.connect() as conn:
-            dup = _find_upload(conn, sha)
-            if dup is not None and dup["deleted_at"] is None:
-                return _duplicate_result(conn, dup, filename, user)
-        if dup is not None:  # a deleted wave's file: restore it (needs the write lock; checked again under it)
-            with _write(engine) as conn:
-                dup = _find_upload(conn, sha)
-                if dup is not None:
-                    return _duplicate_result(conn, dup, filename, user)
+                error = exc
+        else:
+            work.encode(prepared.dataset)
+        sha = work.sha256()
+        known = _known_file(engine, sha, filename, user)
+        if known is not None:
+            return known
         if error is not None:
             raise error
-        packed = b"".join(f.result() for f in packing)
-    finally:  # a duplicate or a parse error leaves without waiting for the compression
-        helper.shutdown(wait=False, cancel_futures=True)
-        if encoder is not None:
-            encoder.shutdown(wait=False)
+        packed, frames = work.packed(), work.frames()
     name = (wave or "").strip() or meta.get("name") or Path(filename).stem.strip() or "批次 wave"
     with _write(engine, checkpoint_later=True) as conn:
         dup = _find_upload(conn, sha)  # another writer may have stored it while we parsed
         if dup is not None:
             return _duplicate_result(conn, dup, filename, user)
-        wave_id, final = _insert_wave(conn, prepared, data=data, sha=sha, filename=filename, name=name, meta=meta,
-                                      user=user, packed=packed)
-    warnings = list(prepared.ds.warnings)
+        wave_id, final = _insert_wave(conn, prepared, sha=sha, name=name, meta=meta, user=user,
+                                      packed=packed, frames=frames)
+    warnings = prepared.warnings
     if final != name:
         warnings.append(f"批次名「{name}」已存在，已命名为「{final}」。 Wave name '{name}' exists; saved as '{final}'.")
-    return IngestResult(wave_id=wave_id, created=True, duplicate_of=None, n_responses=int(prepared.ds.n),
+    return IngestResult(wave_id=wave_id, created=True, duplicate_of=None, n_responses=prepared.n_responses,
                         warnings=warnings, name=final)
+
 
 def stored_as(engine: Engine, data: bytes, filename: str) -> IngestResult | None:
     """What :func:`ingest_file` returns for a file already stored in a live wave, without parsing it.
 
     ``ingest_file`` hashes the file while it parses (so a new file pays nothing for the check);
     a caller that expects repeats — the CLI run twice over the same export — asks here first:
-    0.2 s of hashing for a 1M-response file instead of ~2 s of parsing. None for a new file and
+    hashing a file costs a tenth of parsing it (bench/RESULTS.md). None for a new file and
     for a deleted wave's file (``ingest_file`` restores that wave, which is a write).
     """
     with engine.connect() as conn:

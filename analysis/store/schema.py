@@ -110,6 +110,7 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("created_by", sa.String(100)),
     sa.Column("last_login_at", sa.DateTime),
+    sa.Column("disabled", sa.Boolean, nullable=False, server_default=sa.false()),  # 0006_access
 )
 login_attempts = sa.Table(
     "login_attempts", metadata,

@@ -333,25 +333,3 @@ def likely_duplicates(engine: Engine, ds: Any, *, threshold: float = 0.9) -> lis
         if share >= threshold:
             hits.append({"wave_id": int(r.id), "name": r.name, "share": float(share)})
     return sorted(hits, key=lambda h: -h["share"])
-
-
-def prepared_upload(engine: Engine, data: bytes, filename: str, *, codebook: Any = None,
-                    format: str | None = None) -> tuple[dict, list[dict]]:
-    """Parse, code and screen a file once, and look for stored waves with the same answers.
-
-    Returns ``(kwargs, duplicates)``: ``kwargs`` = ``{"dataset", "questionnaire"}`` for
-    :func:`analysis.store.ingest_file` (so the file is not parsed a second time), ``duplicates`` =
-    :func:`likely_duplicates` of the coded dataset.
-    """
-    from analysis.codebook import code_survey, questionnaire_key, read_codebook
-    from analysis.ingest import parse_survey
-    from analysis.store.codebooks import find_codebook
-
-    survey = parse_survey(data, filename, format=format)
-    key = questionnaire_key(survey)
-    if codebook is None:
-        cb = find_codebook(engine, key)
-    else:
-        cb = codebook if isinstance(codebook, pd.DataFrame) else read_codebook(codebook)
-    ds = code_survey(survey, cb)
-    return {"dataset": ds, "questionnaire": key}, likely_duplicates(engine, ds)

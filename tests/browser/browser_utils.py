@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 MANAGER = ("manager", "correct-horse-42")
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-PAGES = ["overview", "areas", "trends", "compare", "quality", "priorities", "data"]
+PAGES = ["overview", "areas", "trends", "compare", "quality", "priorities", "feedback", "data"]
 
 
 def free_port() -> int:

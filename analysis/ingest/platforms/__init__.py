@@ -9,14 +9,12 @@ adapter's priority is above the generic adapter's (0).
 from __future__ import annotations
 
 from . import google_forms, kobo, limesurvey, qualtrics, surveymonkey, tencent, wjx_codes
-from ._common import parse_duration_seconds
 
 __all__ = [
     "PLATFORM_KEYS",
     "google_forms",
     "kobo",
     "limesurvey",
-    "parse_duration_seconds",
     "qualtrics",
     "surveymonkey",
     "tencent",

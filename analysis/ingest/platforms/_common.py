@@ -1,10 +1,13 @@
 """Shared building blocks of the platform adapters.
 
-Every adapter works out, from its header row(s), one :class:`Col` per file column (question
-number, stem, matrix row, sure role) and hands the rest to :func:`finish_survey`, which cleans the
-body the same way for all platforms: repeated header rows and a stray total row at the bottom are
-dropped (with a warning), empty cells become NA, durations become whole seconds (digit strings)
-and submission times ISO text, and ids mangled into scientific notation by Excel are reported.
+Every adapter — the generic wide table and 问卷星's text export as well as the platforms here —
+works out, from its header row(s), one :class:`Col` per file column (question number, stem, matrix
+row, sure role) and hands the rest to :func:`finish_survey`, which cleans the body the same way for
+all of them: repeated header rows and a stray total row at the bottom are dropped (with a
+warning), empty cells become NA (workbook cells are stripped too; see :func:`clean_cells`), the
+completion time becomes seconds (``float64``) and the submission time ``datetime64[ns]``
+(analysis.ingest.values, read once here), and ids mangled into scientific notation by Excel are
+reported.
 """
 
 from __future__ import annotations
@@ -23,10 +26,9 @@ from analysis.model import Survey
 __all__ = [
     "Col",
     "finish_survey",
+    "clean_cells",
     "header_cells",
     "norm_header",
-    "parse_duration_seconds",
-    "normalize_datetimes",
     "is_int_text",
     "int_column_share",
     "SCI_NOTATION",
@@ -124,7 +126,7 @@ def may_contain(values: pd.Series, needles: tuple[bytes, ...]) -> bool:
 
     A cheap pre-filter for per-column checks. For Arrow-backed text (what the CSV reader gives) the
     UTF-8 bytes of all values of a chunk lie in one buffer, searched at memory speed with
-    ``bytes.find`` (~0.1 ms per 100k values instead of ~5 ms for a per-value regex); an ASCII byte
+    ``bytes.find`` (far cheaper than a per-value regex; bench/RESULTS.md); an ASCII byte
     never occurs inside a multi-byte UTF-8 sequence, so a miss is exact. A hit may be a false
     alarm (bytes of a null slot), which only means the caller does its full check. Other dtypes
     (object columns from workbooks): always True.
@@ -155,10 +157,10 @@ def _first_present(values: pd.Series, limit: int) -> pd.Series:
     """``text_column(values).dropna().iloc[:limit]``, cleaning only as much of the column as needed.
 
     Layout heuristics look at the first ``limit`` non-empty values; cleaning a whole 100k-row column
-    to keep 5,000 of them cost ~0.3 s per file in format detection. The head of the column is cleaned
+    to keep 5,000 of them was a visible part of format detection. The head of the column is cleaned
     in growing windows until it holds ``limit`` values (or the column ends), so the result — values
     and index — is exactly that of cleaning everything. Arrow-backed text is cleaned by the same
-    Arrow kernel pandas' ``str.strip`` calls, without pandas' per-call overhead (~1 ms a column).
+    Arrow kernel pandas' ``str.strip`` calls, without pandas' per-call overhead.
     """
     window = limit  # enough when the head has no blanks (the usual case); else grow
     while True:
@@ -172,7 +174,7 @@ def first_present_value(values: pd.Series) -> str | None:
     """``str(_first_present(values, 1).iloc[0])``, or None for a column without a non-blank value.
 
     Arrow-backed text is searched in growing windows with Arrow kernels only (no pandas Series per
-    window: ~0.05 instead of ~0.4 ms a column, asked of every column of every upload).
+    window; asked of every column of every upload).
     """
     if not is_arrow_text(values):
         first = _first_present(values, 1)
@@ -236,125 +238,6 @@ def int_column_share(
     return n_int / n_cols if n_cols else 0.0
 
 
-# --------------------------------------------------------------------------- durations and times
-
-_DUR_PARTS = re.compile(
-    r"(?:(\d+(?:\.\d+)?)\s*(?:小时|时|h|hr|hrs|hour|hours))?\s*"
-    r"(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|m|min|mins|minute|minutes))?\s*"
-    r"(?:(\d+(?:\.\d+)?)\s*(?:秒钟|秒|s|sec|secs|second|seconds))?$"
-)
-_CLOCK = re.compile(r"^(\d+):(\d{1,2})(?::(\d{1,2}(?:\.\d+)?))?$")
-
-
-def parse_duration_seconds(value: object) -> int | None:
-    """Completion time in whole seconds from ``59``, ``59.6``, ``59秒``, ``1分2秒``, ``00:01:02``, ``1h 2m``.
-
-    Returns None when the text is not a duration.
-    """
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
-    if not text:
-        return None
-    try:
-        num = float(text)
-    except ValueError:
-        num = None
-    if num is not None:
-        return int(round(num)) if np.isfinite(num) and num >= 0 else None
-    m = _CLOCK.match(text)
-    if m:
-        h, mi, s = m.groups()
-        if s is None:  # "mm:ss"
-            return int(h) * 60 + int(mi)
-        return int(h) * 3600 + int(mi) * 60 + int(round(float(s)))
-    m = _DUR_PARTS.match(text)
-    if m and any(m.groups()):
-        h, mi, s = (float(g) if g else 0.0 for g in m.groups())
-        return int(round(h * 3600 + mi * 60 + s))
-    return None
-
-
-_DATE_FORMATS = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%dT%H:%M:%S.%f",
-    "%d-%b-%Y %H:%M:%S",
-    "%d-%b-%Y %H:%M",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%Y/%m/%d %I:%M:%S %p",
-    "%Y/%m/%d %I:%M %p",
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M",
-]
-_TZ_SUFFIX = re.compile(r"\s*(?:GMT|UTC)\s*[+-]?\d{0,2}(?::?\d{2})?\s*$", re.IGNORECASE)
-_ISO_OFFSET = re.compile(r"(?<=\d)(?:Z|[+-]\d{2}:?\d{2})$")
-
-
-def _clean_time_text(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).strip()
-    text = _TZ_SUFFIX.sub("", text)
-    text = _ISO_OFFSET.sub("", text)  # keep the wall-clock time the respondent saw
-    for zh, en in (("上午", "AM"), ("下午", "PM"), ("凌晨", "AM"), ("中午", "PM"), ("晚上", "PM")):
-        if zh in text:
-            text = re.sub(r"\s*" + zh + r"\s*", " ", text).strip() + " " + en
-    text = re.sub(r"(\.\d{1,6})\d*(?=$)", r"\1", text)
-    return re.sub(r"\s+", " ", text)
-
-
-def _clean_times(texts: pd.Series) -> pd.Series:
-    """Vectorised :func:`_clean_time_text` (the per-value function only for 上午/下午 rows)."""
-    t = texts.str.normalize("NFKC").str.strip()
-    t = t.str.replace(_TZ_SUFFIX, "", regex=True).str.replace(_ISO_OFFSET, "", regex=True)
-    zh = t.str.contains("上午|下午|凌晨|中午|晚上", regex=True)
-    if zh.any():
-        t = t.where(~zh, t[zh].map(_clean_time_text))
-    t = t.str.replace(r"(\.\d{1,6})\d*$", r"\1", regex=True)
-    return t.str.replace(r"\s+", " ", regex=True)
-
-
-def normalize_datetimes(values: pd.Series, formats: Sequence[str] | None = None) -> tuple[pd.Series, int]:
-    """Submission times as ``YYYY-MM-DD HH:MM:SS`` text.
-
-    The first format (of ``formats``, default: a list covering 问卷星, 腾讯问卷, Qualtrics,
-    SurveyMonkey (month first), Google Forms, LimeSurvey and Kobo) that parses every non-empty
-    value of the column is used, so an ambiguous ``04/06/2025`` is read the same way throughout
-    the file. Offsets (``+08:00``, ``GMT+8``) are dropped: the local wall-clock time is kept.
-    Returns the converted column (unparseable values kept as given) and how many stayed unparsed.
-    """
-    present = text_column(values).dropna()
-    if present.empty:
-        return values, 0
-    # the format is chosen on a sample (times in one column share a style), then applied at once
-    sample = present.iloc[:500]
-    cleaned_sample = sample.map(_clean_time_text)
-    best_fmt, best_n = None, 0
-    for fmt in formats or _DATE_FORMATS:
-        n_ok = int(pd.to_datetime(cleaned_sample, format=fmt, errors="coerce").notna().sum())
-        if n_ok > best_n:
-            best_fmt, best_n = fmt, n_ok
-        if n_ok == len(sample):
-            break
-    if best_fmt is None:
-        return values, len(present)
-    cleaned = _clean_times(present) if bool((cleaned_sample != sample).any()) else present
-    parsed = pd.to_datetime(cleaned, format=best_fmt, errors="coerce")
-    out = values.astype(object).copy()
-    ok = parsed.notna()
-    out.loc[parsed.index[ok]] = parsed[ok].dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy()
-    return out, int((~ok).sum())
-
-
 # --------------------------------------------------------------------------- body cleaning
 
 
@@ -397,7 +280,7 @@ def _looks_like_total(row: list[str], text: pd.DataFrame, answer_cols: list[int]
         return False
     # Only a number in this row can make it a total row below: without one, numeric_here stays 0
     # and the test at the end fails whatever the rows above hold, so skip reading them (every
-    # file pays this check once; reading 5,000 values × every column cost ~0.5 s per 100k rows).
+    # file pays this check once; reading 5,000 values × every column was costly).
     if not any(row[c] and _is_number(row[c]) for c in answer_cols):
         return False
     # a row of numbers under columns whose answers are text (Excel SUM/COUNT rows)
@@ -440,17 +323,33 @@ def drop_total_rows(
 
 
 def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+    """Header names made unique: repeats get `` (2)``, `` (3)`` …; a blank name becomes ``列N`` (its position)."""
+    seen: set[str] = set()
     out = []
-    for n in names:
-        base = n or "column"
-        name = base
+    for i, n in enumerate(names):
+        base = (n or "").strip() or f"列{i + 1}"
+        name, k = base, 1
         while name in seen:
-            seen[base] += 1
-            name = f"{base} ({seen[base]})"
-        seen.setdefault(name, 1)
+            k += 1
+            name = f"{base} ({k})"
+        seen.add(name)
         out.append(name)
     return out
+
+
+def clean_cells(values: pd.Series) -> pd.Series:
+    """One body column as the Survey holds it: text, NA for empty cells.
+
+    Arrow-backed text (what the CSV reader gives, blanks already null) is kept as read: stripping
+    every column of a large file cost as much as coding it, and every use of the values strips them
+    (codes, choices, ids, IPs, open answers: analysis.coding; times and durations:
+    analysis.ingest.values). Other columns (workbook cells) become stripped ``str`` with NA for
+    blanks (:func:`text_column`), as ``object``.
+    """
+    if is_arrow_text(values):
+        return values
+    text = text_column(values)
+    return text.astype(object).where(text.notna(), pd.NA)
 
 
 def finish_survey(
@@ -461,18 +360,28 @@ def finish_survey(
     *,
     value_codes: bool = False,
     warnings: list[str] | None = None,
-    date_formats: Sequence[str] | None = None,
     extra: list[tuple[Col, pd.Series]] | None = None,
     skip: Sequence[bool] | None = None,
 ) -> Survey:
     """Build the :class:`Survey` from the header analysis ``cols`` (one per column of ``raw``).
 
-    ``n_header`` rows at the top are headers; the data rows below are cleaned as described in
-    the module docstring. ``extra`` adds derived columns (e.g. a duration computed from start and
-    end times), each a Series aligned with the body rows below the headers (before dropping). ``rows`` are 1-based data row numbers (the first row
-    under the headers is 1), counted before anything is dropped so messages point at the file.
-    ``skip`` marks body rows the adapter has already excluded (e.g. Qualtrics preview responses).
+    Parameters
+    ----------
+    fmt : the adapter's key (``Survey.format``).
+    raw : the file as read; its first ``n_header`` rows are headers, the rest data rows.
+    cols : one :class:`Col` per column of ``raw``; names are made unique here.
+    value_codes : the answers are option numbers (``Survey.value_codes``).
+    warnings : the adapter's own messages, kept first.
+    extra : derived columns (e.g. a duration from start and end times), each a Series aligned with
+        the rows below the headers (before anything is dropped).
+    skip : body rows the adapter has already excluded (e.g. Qualtrics preview responses).
+
+    The body is cleaned as described in the module docstring. ``rows`` are 1-based data row
+    numbers (the first row under the headers is 1), counted before anything is dropped so messages
+    point at the file.
     """
+    from analysis.ingest import values
+
     warnings = list(warnings or [])
     frame = raw.frame
     if len(cols) != frame.shape[1]:
@@ -480,22 +389,24 @@ def finish_survey(
     headers = [[_cell(v) for v in frame.iloc[i].tolist()] for i in range(min(n_header, len(frame)))]
     body = frame.iloc[n_header:].reset_index(drop=True)
     body.columns = range(body.shape[1])
-    text = body.apply(text_column) if body.shape[0] else body.astype("string")
+    text = pd.DataFrame({c: clean_cells(body[c]) for c in body.columns}, index=body.index)
     numbers = pd.Series(np.arange(1, len(text) + 1), index=text.index)
 
+    keep = np.ones(len(text), dtype=bool)
     if skip is not None:  # rows the adapter already knows are not responses (it warns itself)
-        keep = ~pd.Series(list(skip), index=text.index, dtype=bool)
-        text, numbers = text[keep], numbers[keep]
+        keep &= ~np.asarray(list(skip), dtype=bool)
     repeat = pd.Series(False, index=text.index)
     for h in headers:
-        repeat |= _header_repeats(text, h)
+        repeat |= _header_repeats(text.loc[keep], h).reindex(text.index, fill_value=False)
     if repeat.any():
         rep = numbers[repeat].tolist()
         warnings.append(
             f"数据中有 {len(rep)} 行重复的表头（数据行 {_fmt_rows(rep)}），已删除。"
             f" Dropped {len(rep)} repeated header row(s) inside the data (data rows {_fmt_rows(rep)})."
         )
-        text, numbers = text[~repeat], numbers[~repeat]
+        keep &= ~repeat.to_numpy()
+    if not keep.all():
+        text, numbers = text.loc[keep], numbers[keep]
 
     answer_cols = [i for i, c in enumerate(cols) if c.hint is None]
     text, numbers, more = drop_total_rows(text, numbers, answer_cols, value_codes=value_codes)
@@ -506,43 +417,34 @@ def finish_survey(
             " The file has header rows but no responses; export all responses and retry."
         )
     numbers = numbers.tolist()
-
     names = _unique([c.name for c in cols])
-    data = text.astype(object).where(text.notna(), pd.NA).reset_index(drop=True)
+    data = text.reset_index(drop=True)
     data.columns = names
     all_cols = list(cols)
-    if extra:
-        for col, series in extra:
-            name = _unique(names + [col.name])[-1]
-            names.append(name)
-            col.name = name
-            vals = pd.Series(series, dtype=object).reset_index(drop=True)
-            data[name] = vals.iloc[[n - 1 for n in numbers]].reset_index(drop=True).to_numpy()
-            all_cols.append(col)
+    for col, series in extra or []:
+        col.name = _unique(names + [col.name])[-1]
+        names.append(col.name)
+        vals = pd.Series(series).reset_index(drop=True)
+        data[col.name] = vals.iloc[[n - 1 for n in numbers]].reset_index(drop=True)
+        all_cols.append(col)
     for col, name in zip(all_cols, names, strict=True):
         col.name = name
-        if col.hint == "duration":
-            uniq = data[name].dropna().unique()
-            secs = data[name].map({u: parse_duration_seconds(u) for u in uniq})
-            bad = int((data[name].notna() & secs.isna()).sum())
-            if bad:
-                warnings.append(
-                    f"“{name}”列有 {bad} 个值不是时长，已当作缺失。 {bad} value(s) of '{name}' are not durations."
-                )
-            data[name] = secs.map(lambda s: pd.NA if s is None or pd.isna(s) else str(int(s))).astype(object)
-        elif col.hint == "submitted_at":
-            data[name], bad = normalize_datetimes(data[name], date_formats)
-            if bad:
-                warnings.append(
-                    f"“{name}”列有 {bad} 个时间无法识别，保留原文。 {bad} time value(s) of '{name}' could not be parsed."
-                )
     warnings += sci_notation_warnings(data, {c.name: c.hint for c in all_cols})
+    for col in all_cols:  # times and durations are read here, once, for every adapter
+        if col.hint == "duration":
+            data[col.name], bad = values.parse_durations(data[col.name])
+            if bad:
+                warnings.append(values.duration_warning(col.name, bad))
+        elif col.hint == "submitted_at":
+            data[col.name], bad = values.parse_times(data[col.name])
+            if bad:
+                warnings.append(values.time_warning(col.name, bad))
 
     columns = pd.DataFrame(
         {
             "name": names,
-            "qnum": pd.array([c.qnum for c in all_cols], dtype="Int64"),
-            "stem": [c.stem for c in all_cols],
+            "qnum": pd.array([None if c.qnum is None else int(c.qnum) for c in all_cols], dtype="Int64"),
+            "stem": [c.stem or c.name for c in all_cols],
             "row": pd.Series([c.row if c.row else pd.NA for c in all_cols], dtype=object),
             "hint": pd.Series([c.hint if c.hint else pd.NA for c in all_cols], dtype=object),
         }
@@ -550,7 +452,7 @@ def finish_survey(
     return Survey(
         format=fmt,
         encoding=raw.encoding,
-        data=data.reset_index(drop=True),
+        data=data,
         columns=columns,
         rows=pd.Series(numbers, dtype="int64"),
         value_codes=value_codes,
@@ -577,17 +479,17 @@ def sci_notation_warnings(data: pd.DataFrame, hints: dict[str, object] | None = 
         if not named:
             # Any other column is reported only when all its values are in the notation, so its
             # first value must be: one value decides instead of scanning the column's text (the
-            # scan below was 0.16 s of every 1M-row file).
+            # scan below was a measurable part of every large file).
             first = first_present_value(data[name])
             if first is None or not SCI_NOTATION.match(first):
                 continue
         # Stripping and blank → NA cannot add an "e": a column whose raw text has no e/E (most of
-        # them) has no candidates, so skip its cleaning (~0.4 s per 100k rows over 38 columns).
+        # them) has no candidates, so skip its cleaning.
         if not may_contain(data[name], (b"e", b"E")):
             continue
         sci = text_column(data[name]).dropna()
         # cheap vectorised pre-filter (no "e" → not scientific); the Python regex then runs only on
-        # candidates (the full-column regex was 2-4 s per 100k rows × 38 columns)
+        # candidates
         cand = sci.str.contains("[eE]", regex=True).fillna(False).to_numpy(dtype=bool)
         if not cand.any():
             continue
@@ -634,7 +536,7 @@ def present_values(raw: RawTable, col: int, n_header: int, limit: int | None = N
     Cached on ``raw``: detection runs several adapters' heuristics over the same columns (问卷星's
     code-export check cleans each matrix column for its multi-select hint and again for the integer
     share, and the text adapter's parse reads the headers once more); cleaning 5,000 values is
-    ~1 ms a column, so the repeats cost ~0.05 s per 30-item file. The cache is dropped when
+    repeated per column otherwise. The cache is dropped when
     ``raw.frame`` is replaced by another frame. Callers must not modify the returned Series.
     """
     cache = raw._samples
@@ -657,7 +559,7 @@ def distinct_values(raw: RawTable, col: int, n_header: int, limit: int | None = 
 
     Most layout tests ask which values occur, not how often: a sample of 5,000 values has a handful
     of distinct ones, and listing those in Arrow instead of converting every value to a Python
-    string took ~1 ms per column off format detection (38 columns, several adapters).
+    string is cheaper in format detection (38 columns, several adapters).
     """
     vals = present_values(raw, col, n_header, limit)  # (re)validates the cache for this frame
     key = ("distinct", col, n_header, limit or SAMPLE)

@@ -10,13 +10,12 @@ Multiple-select questions appear once space-joined and once per option (``group/
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.ingest import Adapter, register
 from analysis.ingest.readers import RawTable
+from analysis.ingest.values import parse_times
 from analysis.model import Survey
 
-from ._common import Col, finish_survey, header_cells, norm_header, normalize_datetimes, sequential_qnums
+from ._common import Col, finish_survey, header_cells, norm_header, sequential_qnums
 
 __all__ = ["KOBO_META", "detect_kobo", "parse_kobo"]
 
@@ -86,12 +85,10 @@ def parse_kobo(raw: RawTable) -> Survey:
     lower = [norm_header(h) for h in heads]
     if "start" in lower and "end" in lower:
         body = raw.frame.iloc[1:]
-        start, _ = normalize_datetimes(body.iloc[:, lower.index("start")].reset_index(drop=True))
-        end, _ = normalize_datetimes(body.iloc[:, lower.index("end")].reset_index(drop=True))
-        fmt = "%Y-%m-%d %H:%M:%S"  # what normalize_datetimes writes; anything else stays unparsed (NaT)
-        secs = pd.to_datetime(end, format=fmt, errors="coerce") - pd.to_datetime(start, format=fmt, errors="coerce")
-        secs = secs.dt.total_seconds()
-        dur = secs.map(lambda s: pd.NA if pd.isna(s) or s < 0 else str(int(round(s))))
+        start, _ = parse_times(body.iloc[:, lower.index("start")].reset_index(drop=True))
+        end, _ = parse_times(body.iloc[:, lower.index("end")].reset_index(drop=True))
+        secs = (end - start).dt.total_seconds()
+        dur = secs.where(secs >= 0).round()  # unreadable or reversed times: NaN
         extra.append((Col("_duration", "用时（秒，end − start） completion time (s)", None, None, "duration"), dur))
     return finish_survey("kobo", raw, cols, 1, extra=extra)
 

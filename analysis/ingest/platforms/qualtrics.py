@@ -58,15 +58,6 @@ _NOT_REAL = {
     "17",
 }
 _QNUM = re.compile(r"^Q(?:ID)?(\d+)", re.I)
-_TIME_DATES = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%Y-%m-%dT%H:%M:%S",
-]
 
 
 def _n_header(raw: RawTable) -> int:
@@ -143,7 +134,6 @@ def parse_qualtrics(raw: RawTable) -> Survey:
         n_header,
         value_codes=value_codes,
         warnings=warnings,
-        date_formats=_TIME_DATES,
         skip=skip,
     )
 

@@ -52,15 +52,6 @@ _SINGLE = {
     "开放式响应",
     "响应",
 }
-_DATES = [
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M %p",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y/%m/%d %H:%M:%S",
-    "%d/%m/%Y %H:%M:%S",
-]
 
 
 def _key(h: str) -> str:
@@ -108,7 +99,7 @@ def parse_surveymonkey(raw: RawTable) -> Survey:
         ):
             for i in idxs:
                 cols[i].hint = "multi"
-    return finish_survey("surveymonkey", raw, cols, 2, date_formats=_DATES)
+    return finish_survey("surveymonkey", raw, cols, 2)  # month-first dates: analysis.ingest.values
 
 
 register(Adapter("surveymonkey", "SurveyMonkey", "SurveyMonkey", detect_surveymonkey, parse_surveymonkey, priority=15))
