@@ -558,3 +558,34 @@ def make_action_figure(table: pd.DataFrame, *, target: float | None = None, lang
     fig = apply_theme(fig, present=present, height=200)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 20, "b": 10}, showlegend=False, bargap=0.45)
     return fig
+
+
+
+# --- Feedback count bars in the area colours (issue 13) ------------------------------------------------
+def make_area_count_figure(table: pd.DataFrame, *, lang: str = "zh", present: bool = False,
+                           title: str = "") -> go.Figure:
+    """Stacked bars of counts: one bar per category (channel, tone …), one segment per area in its colour.
+
+    ``table``: ``area`` (key), ``category`` (display label, in bar order), ``n``. Area names come
+    from ``analysis.areas.area_name``; category labels are escaped for plotly (``<`` → ``&lt;``).
+    """
+    from analysis.areas import AREAS, area_name
+
+    _need(table, ["area", "category", "n"], "make_area_count_figure")
+    cats = list(dict.fromkeys(table["category"].astype(str)))
+    shown = [c.replace("<", "&lt;") for c in cats]
+    fig = go.Figure()
+    order = [a for a in AREAS if a in set(table["area"])] + sorted(set(table["area"]) - set(AREAS))
+    for area in order:
+        sub = table[table["area"] == area].groupby("category", sort=False)["n"].sum()
+        fig.add_bar(
+            x=shown, y=[int(sub.get(c, 0)) for c in cats], name=area_name(area, lang),
+            marker_color=area_color(area),
+            hovertemplate="%{x}: %{y}<extra>" + area_name(area, lang) + "</extra>",
+        )
+    fig.update_layout(barmode="stack", title={"text": title} if title else None,
+                      yaxis_title="条数" if lang == "zh" else "Records")
+    return apply_theme(fig, present=present, height=360)
+
+
+__all__ += ["make_area_count_figure"]
