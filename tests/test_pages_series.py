@@ -81,7 +81,9 @@ def test_first_wave_of_a_series_has_no_change_even_after_another_series(monkeypa
 
 def _flagged_file() -> bytes:
     lines = wjx_csv(30).decode("utf-8-sig").split("\r\n")
-    for i in (2, 5, 9):  # data rows 2, 5, 9: three seconds
+    # six speeders (data rows 2, 5, 9, 13, 17, 21: three seconds): at least k = 5, or excluding them
+    # would reveal who they were and the frame refuses the switch (issue 10, finding 3)
+    for i in (2, 5, 9, 13, 17, 21):
         parts = lines[i].split(",")
         parts[2] = "3秒"
         lines[i] = ",".join(parts)
@@ -100,7 +102,7 @@ def flagged(tmp_path_factory):
     return url, path
 
 
-@pytest.mark.parametrize("exclude, n", [(True, 27), (False, 30)])
+@pytest.mark.parametrize("exclude, n", [(True, 24), (False, 30)])
 def test_valid_questionnaires_agree_on_every_page_and_the_cli(monkeypatch, flagged, capsys, exclude, n):
     url, path = flagged
     params = {"exclude_flagged": "1"} if exclude else {}
