@@ -20,6 +20,7 @@ from scipy.stats import chi2_contingency
 from analysis import store
 from analysis.__main__ import main as cli
 from analysis.model import Dataset
+from analysis.prepare import PreparedWave
 from analysis.series import match_items, normalise_stem, ordered, previous_wave, series_trend, waves_up_to
 
 
@@ -47,8 +48,9 @@ def two_series(tmp_path):
     url = f"sqlite:///{tmp_path}/two.db"
     eng = store.get_engine(url)
     for name, series, k, when in INTERLEAVED:
-        store.ingest_file(eng, name.encode(), f"{name}.csv", wave=name, meta={"series": series},
-                          dataset=one_item_ds(k, 10, when), questionnaire="same-form")
+        prepared = PreparedWave(data=name.encode(), filename=f"{name}.csv", survey=None, key="same-form",
+                                codebook=pd.DataFrame(), save_codebook=False, dataset=one_item_ds(k, 10, when))
+        store.ingest_file(eng, prepared, wave=name, meta={"series": series})
     yield eng, url
     store.close_engine(eng)
 
@@ -64,8 +66,9 @@ def test_previous_wave_is_the_previous_wave_of_the_same_series(two_series):
     assert previous_wave(w, 999) is None
     assert list(waves_up_to(w, ids["甲2021"])["name"]) == ["甲2020", "甲2021"]
     # a wave uploaded later but dated earlier comes first (date order, not upload order)
-    late = store.ingest_file(eng, b"early", "e.csv", wave="甲2019", meta={"series": "甲"},
-                             dataset=one_item_ds(5, 10, "2019-01-10"), questionnaire="same-form")
+    early = PreparedWave(data=b"early", filename="e.csv", survey=None, key="same-form", codebook=pd.DataFrame(),
+                         save_codebook=False, dataset=one_item_ds(5, 10, "2019-01-10"))
+    late = store.ingest_file(eng, early, wave="甲2019", meta={"series": "甲"})
     w = store.list_waves(eng)
     assert previous_wave(w, ids["甲2020"]) == late.wave_id
 
