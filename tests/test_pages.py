@@ -116,6 +116,8 @@ def test_every_page_in_english(monkeypatch, demo_url, page):
         "Group comparison",
         "Quality & reliability",
         "Priorities",
+        "Feedback and interviews",
+        "Corrective-action register",
     }
 
 

@@ -481,7 +481,9 @@ def _seed_demo_actions(conn: Connection, user: str) -> int:
     Created 2019-10-25 (after the October 2019 survey and forums), so the 2019 wave is their
     baseline. Returns how many were written (0 when the demo module has no actions).
     """
-    from analysis import demo
+    import importlib
+
+    demo = importlib.import_module("analysis.demo")  # via sys.modules: tests replace the demo module
 
     make = getattr(demo, "demo_actions", None)
     if make is None:
