@@ -104,8 +104,11 @@ def test_manager_adds_from_priorities_uploads_next_wave_and_sees_the_verdict(ser
     badge = page.locator("[data-testid='stMarkdownContainer']", has_text="推进中")
     assert badge.count() >= 1
     form = page.locator("[data-testid='stForm']").first
-    form.get_by_label(t("a_status", "zh")).click()
-    page.get_by_role("option", name="已完成").click()
+    status = form.get_by_role("combobox", name=t("a_status", "zh"))
+    status.click()
+    if status.get_attribute("aria-expanded") != "true":  # a click on the already focused field only keeps focus
+        page.keyboard.press("ArrowDown")
+    page.locator("[role='option']").filter(has_text="已完成").first.click()
     yesterday = (dt.date.today() - dt.timedelta(days=1)).strftime("%Y%m%d")
     form.get_by_role("spinbutton", name=f"year, {t('a_completed', 'zh')}").click()
     page.keyboard.type(yesterday)  # the date field's segments advance as digits are typed
