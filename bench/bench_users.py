@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/bench_users.py [--users 1 10 20] [--changes 5] [--think 2.0] [--browser-users 1 10] [--write]
+    python bench/bench_users.py [--users 1 10 20] [--replicas 1 2] [--changes 5] [--think 2.0] [--browser-users 1 10] [--write]
 
 A fresh SQLite store with the demo waves and one share link (the newest demo wave) is served by
 ``streamlit run dashboard.py`` with ``SURVEY_OPEN_VIEWING=false``. Two measurements:
@@ -20,7 +20,14 @@ light client does not fetch the XSRF cookie first; the check costs nothing per r
 **(a) browser** (what a participant sees). N Chromium contexts open the share link at once; the
 time to the first idle page is compared with a bare Streamlit page (bench/_bare_page.py: a title,
 a select box and a table) opened by N contexts the same way, because on this 2-core machine
-Chromium itself is the bottleneck. Budget: dashboard ÷ bare ≤ 1.5 at N = 10.
+Chromium itself is the bottleneck. Budget: dashboard ÷ bare ≤ 1.5 at N = 10. A second reference,
+the bare page plus one plotly chart (bench/_bare_chart_page.py), shows what the chart library alone
+costs the browser.
+
+``--replicas 1 2`` runs the protocol part against one app process and then against two on the one
+store, sessions spread over them as a sticky load balancer would: Streamlit runs every session's
+script in a thread of one Python process, so the interpreter lock serialises all sessions of a
+process; replicas are what removes that.
 
 ``--write`` replaces the "Many users" section of bench/RESULTS.md.
 """
@@ -120,11 +127,13 @@ async def _session(base: str, token: str, changes: int, think: float, seed: int,
             out["bytes"].append(n_bytes)
 
 
-def protocol_round(base: str, token: str, n: int, changes: int, think: float) -> dict:
+def protocol_round(bases: list[str], token: str, n: int, changes: int, think: float) -> dict:
+    """``n`` sessions at once; session ``i`` talks to ``bases[i % len(bases)]`` (a sticky balancer's spread)."""
     out: dict = {"open": [], "rerun": [], "bytes": [], "errors": 0}
 
     async def main() -> None:
-        await asyncio.gather(*[_session(base, token, changes, think, seed, out) for seed in range(n)])
+        await asyncio.gather(*[_session(bases[seed % len(bases)], token, changes, think, seed, out)
+                               for seed in range(n)])
 
     t0 = time.perf_counter()
     asyncio.run(main())
@@ -166,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--changes", type=int, default=5)
     ap.add_argument("--think", type=float, default=2.0)
     ap.add_argument("--browser-users", type=int, nargs="*", default=[1, 10])
+    ap.add_argument("--replicas", type=int, nargs="+", default=[1, 2],
+                    help="app processes on the one store for the protocol part (sessions spread over them)")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args(argv)
 
@@ -176,18 +187,26 @@ def main(argv: list[str] | None = None) -> int:
     waves = store.list_waves(engine)
     _, token, _ = store.create_link(engine, wave=int(waves["id"].iloc[-1]), days=1, note="bench")
     store.close_engine(engine)
-    proc, base = _serve("dashboard.py", db_url, work)
+    servers = [_serve("dashboard.py", db_url, work) for _ in range(max(args.replicas))]
+    proc, base = servers[0]
     rows, browser_rows = [], []
     try:
-        protocol_round(base, token, 1, 1, 0.0)  # warm the server's caches (a cold open reads the wave)
-        for n in args.users:
-            load = os.getloadavg()[0]
-            res = protocol_round(base, token, n, args.changes, args.think)
-            res["load"] = (load + os.getloadavg()[0]) / 2  # the machine's load (other processes too)
-            rows.append((n, res))
-            print(f"N={n}: open p50 {_q(res['open'], .5):.3f} p95 {_q(res['open'], .95):.3f}; rerun p50 "
-                  f"{_q(res['rerun'], .5):.3f} p95 {_q(res['rerun'], .95):.3f}; errors {res['errors']}; "
-                  f"wall {res['wall']:.1f} s", flush=True)
+        for replicas in sorted(set(args.replicas)):
+            bases = [b for _, b in servers[:replicas]]
+            for b in bases:
+                protocol_round([b], token, 1, 1, 0.0)  # warm each server's caches (a cold open reads the wave)
+            for n in args.users:
+                load = os.getloadavg()[0]
+                res = protocol_round(bases, token, n, args.changes, args.think)
+                res["load"] = (load + os.getloadavg()[0]) / 2  # the machine's load (other processes too)
+                res["replicas"] = replicas
+                rows.append((n, res))
+                print(f"replicas={replicas} N={n}: open p50 {_q(res['open'], .5):.3f} p95 {_q(res['open'], .95):.3f}; "
+                      f"rerun p50 {_q(res['rerun'], .5):.3f} p95 {_q(res['rerun'], .95):.3f}; errors {res['errors']}; "
+                      f"wall {res['wall']:.1f} s", flush=True)
+        for extra, _ in servers[1:]:
+            _stop(extra)
+        servers = servers[:1]
         if args.browser_users:
             if not wait_chromium(30):
                 print("chromium not found: browser part skipped", file=sys.stderr)
@@ -195,23 +214,27 @@ def main(argv: list[str] | None = None) -> int:
                 from playwright.sync_api import sync_playwright
 
                 bare, bare_base = _serve(str(HERE / "_bare_page.py"), db_url, work)
+                chart, chart_base = _serve(str(HERE / "_bare_chart_page.py"), db_url, work)
                 try:
                     with sync_playwright() as p:
                         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                        browser_round(browser, f"{bare_base}/", 1)  # warm both servers once
-                        browser_round(browser, f"{base}/overview?token={token}", 1)
+                        for url in (f"{bare_base}/", f"{chart_base}/", f"{base}/overview?token={token}"):
+                            browser_round(browser, url, 1)  # warm every server once
                         for n in args.browser_users:
                             b = browser_round(browser, f"{bare_base}/", n)
+                            c = browser_round(browser, f"{chart_base}/", n)
                             d = browser_round(browser, f"{base}/overview?token={token}", n)
-                            browser_rows.append((n, d, b))
+                            browser_rows.append((n, d, b, c))
                             print(f"browser N={n}: dashboard median {statistics.median(d):.2f} s, bare "
-                                  f"{statistics.median(b):.2f} s, ratio {statistics.median(d) / statistics.median(b):.2f}",
-                                  flush=True)
+                                  f"{statistics.median(b):.2f} s, bare+chart {statistics.median(c):.2f} s, ratio "
+                                  f"{statistics.median(d) / statistics.median(b):.2f}", flush=True)
                         browser.close()
                 finally:
                     _stop(bare)
+                    _stop(chart)
     finally:
-        _stop(proc)
+        for p_, _ in servers:
+            _stop(p_)
         shutil.rmtree(work, ignore_errors=True)
     if args.write:
         _write(rows, browser_rows, args)
@@ -225,25 +248,35 @@ def _write(rows: list, browser_rows: list, args: argparse.Namespace) -> None:
              f"Protocol-level clients (Streamlit's websocket protobufs), {args.changes} filter changes per session, think "
              f"time {args.think:g} s ± 50 %, demo store (SQLite), share link to the newest wave, `SURVEY_OPEN_VIEWING=false`.",
              "",
-             "| sessions N | opens | open p50 s | open p95 s | filter reruns | rerun p50 s | rerun p95 s | rerun max s | KB/rerun | errors | load avg |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "Sessions are spread over the app processes (replicas) as a sticky load balancer would (session i → "
+             "replica i mod R); all replicas share the one SQLite store. The balancer's own cost is not in these figures.",
+             "",
+             "| replicas | sessions N | opens | open p50 s | open p95 s | filter reruns | rerun p50 s | rerun p95 s | rerun max s | KB/rerun | errors | load avg |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n, r in rows:
-        lines.append(f"| {n} | {len(r['open'])} | {_q(r['open'], .5):.3f} | {_q(r['open'], .95):.3f} | {len(r['rerun'])} | "
-                     f"{_q(r['rerun'], .5):.3f} | {_q(r['rerun'], .95):.3f} | {max(r['rerun'] or [float('nan')]):.3f} | "
+        lines.append(f"| {r['replicas']} | {n} | {len(r['open'])} | {_q(r['open'], .5):.3f} | {_q(r['open'], .95):.3f} | "
+                     f"{len(r['rerun'])} | {_q(r['rerun'], .5):.3f} | {_q(r['rerun'], .95):.3f} | "
+                     f"{max(r['rerun'] or [float('nan')]):.3f} | "
                      f"{statistics.median(r['bytes']) / 1024:.0f} | {r['errors']} | {r.get('load', float('nan')):.1f} |")
-    by_n = {n: r for n, r in rows}
-    if 1 in by_n and 20 in by_n:
-        ratio = _q(by_n[20]["rerun"], .95) / _q(by_n[1]["rerun"], .95)
-        verdict = "within budget" if ratio <= RERUN_BUDGET else "over budget"
-        lines += ["", f"p95 rerun N=20 ÷ N=1 = **{ratio:.2f}** (budget ≤ {RERUN_BUDGET:g}): {verdict}."]
+    single = {n: r for n, r in rows if r["replicas"] == 1}
+    if 1 in single:
+        for n, r in rows:
+            if n != 20:
+                continue
+            ratio = _q(r["rerun"], .95) / _q(single[1]["rerun"], .95)
+            verdict = "within budget" if ratio <= RERUN_BUDGET else "over budget"
+            lines += ["", f"{r['replicas']} replica(s): p95 rerun N=20 ÷ N=1 (one process) = **{ratio:.2f}** "
+                          f"(budget ≤ {RERUN_BUDGET:g}): {verdict}."]
     if browser_rows:
         lines += ["", "Headless Chromium, N contexts opening at once (seconds from navigation to the first idle page):", "",
-                  "| contexts N | dashboard median s | dashboard max s | bare page median s | bare max s | ratio of medians |",
-                  "|---:|---:|---:|---:|---:|---:|"]
-        for n, d, b in browser_rows:
+                  "| contexts N | dashboard median s | dashboard max s | bare page median s | bare max s | "
+                  "bare page + one plotly chart median s | dashboard ÷ bare | dashboard ÷ bare+chart |",
+                  "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for n, d, b, c in browser_rows:
             lines.append(f"| {n} | {statistics.median(d):.2f} | {max(d):.2f} | {statistics.median(b):.2f} | {max(b):.2f} | "
-                         f"{statistics.median(d) / statistics.median(b):.2f} |")
-        ten = [(d, b) for n, d, b in browser_rows if n == 10]
+                         f"{statistics.median(c):.2f} | {statistics.median(d) / statistics.median(b):.2f} | "
+                         f"{statistics.median(d) / statistics.median(c):.2f} |")
+        ten = [(d, b) for n, d, b, _ in browser_rows if n == 10]
         if ten:
             ratio = statistics.median(ten[0][0]) / statistics.median(ten[0][1])
             verdict = "within budget" if ratio <= BROWSER_BUDGET else "over budget"

@@ -216,11 +216,22 @@ class View:
 
     def wave_name(self, wave_id: str | None = None) -> str:
         wid = str(wave_id or self.wave or "")
-        if len(self.waves) and "id" in self.waves.columns:
-            hit = self.waves[self.waves["id"] == wid]
-            if len(hit) and "name" in hit.columns:
-                return str(hit.iloc[0]["name"])
-        return wid
+        return self._wave_names().get(wid, wid)
+
+    def _wave_names(self) -> dict[str, str]:
+        """Wave id → name of the selected series, built once per waves table (a page labels many waves)."""
+        cached = self.__dict__.get("_names_cache")
+        if cached is not None and cached[0] is self.waves:
+            return cached[1]
+        names = self._names_of(self.waves)
+        self.__dict__["_names_cache"] = (self.waves, names)
+        return names
+
+    @staticmethod
+    def _names_of(waves: pd.DataFrame) -> dict[str, str]:
+        if not len(waves) or "id" not in waves.columns or "name" not in waves.columns:
+            return {}
+        return dict(zip(waves["id"].astype(str), waves["name"].astype(str), strict=True))
 
 
 # --- URL ⇄ widget synchronisation -------------------------------------------------------------------

@@ -49,15 +49,20 @@ def _waves(url: str, version: str) -> pd.DataFrame:
     return list_waves(_engine(url))
 
 
-def waves(version: str) -> pd.DataFrame:
-    """Waves of the store (not deleted), by series then fieldwork date (``analysis.series.ordered``)."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def _ordered_waves(url: str, version: str) -> pd.DataFrame:
     from analysis.series import ordered
 
-    df = ordered(_waves(db_url(), version).copy())
+    df = ordered(_waves(url, version).copy())
     for col in ("id", "series_id"):
         if col in df.columns:
             df[col] = df[col].astype(str)
     return df
+
+
+def waves(version: str) -> pd.DataFrame:
+    """Waves of the store (not deleted), by series then fieldwork date (``analysis.series.ordered``)."""
+    return _ordered_waves(db_url(), version)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
