@@ -176,7 +176,7 @@ def _show_validation(prepared: PreparedWave, lang: str) -> None:
         st.warning(t("data_flags", lang, n=len(flags)))
         shown = flags.copy()
         if "reasons" in shown:
-            shown["reasons"] = shown["reasons"].map(lambda r: series_ui.reason_words(r, lang))  # 作答过快, not speeder
+            shown["reasons"] = shown["reasons"].map(lambda r: series_ui.reason_words(r, lang))  # 答题过快, not speeder
         st.dataframe(
             shown.head(MAX_LISTED_CELLS).rename(columns={"row": t("col_row", lang), "reasons": t("col_reasons", lang)}),
             hide_index=True,

@@ -16,7 +16,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def reason_words(reasons: Any, lang: str) -> str:
-    """Rule keys (``speeder`` …) as their titles (作答过快 …), joined; unknown keys stay as given."""
+    """Rule keys (``speeder`` …) as their titles (答题过快 …), joined; unknown keys stay as given."""
     if not isinstance(reasons, list | tuple):
         return ""
     sep = "、" if lang == "zh" else ", "
