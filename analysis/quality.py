@@ -164,7 +164,7 @@ def screen(
         n_valid += ok
 
     # straight-liners: max == min over the valid answers, kept column by column in two running
-    # vectors (no n × items matrix; at 1M rows × 30 items the matrix and its copies were ~0.3 s)
+    # vectors (no n × items matrix and its copies; bench/RESULTS.md, "Fast paths")
     if columns:
         small = all(v.dtype == np.int8 for v, _ in columns)
         dtype, low, high = (np.int8, -128, 127) if small else (np.float64, -np.inf, np.inf)
@@ -188,7 +188,7 @@ def screen(
         # Only a response whose answer pattern another candidate shares can be a duplicate, and with
         # 30 items nearly every pattern is unique: the first word of the pattern already rules out
         # almost every row, and the exact pattern codes, the IP cleaning and the sort are done for
-        # the few rows left (at 1M rows: 1.2 s → 0.2 s). Rows without an IP are dropped after that and
+        # the few rows left (bench/RESULTS.md, "Fast paths"). Rows without an IP are dropped after that and
         # the shared-pattern test is repeated; no step changes the groups of equal (IP, pattern) or
         # the order inside one, so the pairs compared below are the same as over all rows.
         keep = np.flatnonzero(~np.isnat(when_ns) & (n_valid > 0))
@@ -221,7 +221,7 @@ def screen(
     out = pd.DataFrame(
         {
             "row": resp["row"].to_numpy()[idx] if "row" in resp else idx + 1,
-            # the flagged rows' ids only: converting all 1M Arrow strings to objects took 0.045 s
+            # the flagged rows' ids only: converting every Arrow string to an object is wasted work
             "resp_id": resp["resp_id"].iloc[idx].to_numpy() if "resp_id" in resp else [pd.NA] * len(idx),
             "reasons": pd.Series(reasons, dtype=object),
         },
@@ -253,8 +253,8 @@ def _pattern_words(columns: list[tuple[np.ndarray, np.ndarray]], n: int) -> list
     their answers are equal (NA matching NA).
 
     A column becomes small keys (0 = NA, 1 … m for its valid codes, in value order), taking as many
-    bits as m needs — a five-point item 3 bits, so 21 items share a word. Exact, unlike hashing each
-    column (pandas ``hash_array`` + ``combine_hash_arrays``, 0.6 s at 1M rows × 30 items).
+    bits as m needs — a five-point item 3 bits, so 21 items share a word. Exact, and cheaper than
+    hashing each column (pandas ``hash_array`` + ``combine_hash_arrays``; bench/RESULTS.md, "Fast paths").
     """
     words: list[np.ndarray] = []
     word = np.zeros(n, dtype=np.uint64)
@@ -314,7 +314,7 @@ def _duplicated_ids(values: pd.Series) -> np.ndarray:
     The same as ``ids.notna() & ids.duplicated(keep="first")`` on the stripped text. Ids that are
     all canonical integers (问卷星's 序号 1, 2, …; no sign, no leading zero, so text and number
     correspond one to one) are compared as int64: increasing ids have no duplicates at all, and
-    otherwise the integer test is ~10× cheaper than hashing 1M strings (0.45 s).
+    otherwise the integer test is far cheaper than hashing the strings (bench/RESULTS.md, "Fast paths").
     """
     import pyarrow as pa
     import pyarrow.compute as pc

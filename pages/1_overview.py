@@ -36,7 +36,7 @@ st.caption(view.t("rates_def") + " " + view.t("valid_q_def"))
 
 # --- area cards ---------------------------------------------------------------------------------------
 st.subheader(view.t("area_cards"))
-areas = w.compute(view, "area_summary", basic=view.basic)
+areas = w.compute(view, loaders.area_summary, basic=view.basic)
 trend_now = None
 ids = list(view.waves["id"].astype(str))
 upto = ids[: ids.index(view.wave) + 1] if view.wave in ids else ids

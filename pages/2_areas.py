@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from ui import loaders
 from ui import widgets as w
 from ui.actions_board import add_to_register, item_rates
 from ui.frame import frame
@@ -17,7 +18,7 @@ st.subheader(w.plain(area_label(view.area, lang)))
 # --- items ranked ------------------------------------------------------------------------------------
 st.markdown(f"**{view.t('distribution')}**")
 w.distribution(view, view.area, key="areas_distribution")
-summary = w.compute(view, "item_summary", basic=view.basic)
+summary = w.compute(view, loaders.item_summary, basic=view.basic)
 if summary is not None and not view.present:
     s = summary if not view.area else summary[summary["area"] == view.area]
     s = s.sort_values("satisfaction_rate", ascending=False, kind="stable")
@@ -46,7 +47,7 @@ if col is None or col.dropna().astype(str).str.strip().eq("").all():
     st.info(view.t("no_groups"))
     st.stop()
 level = "area" if not view.area else "item"
-groups = w.compute(view, "group_summary", by=view.by, level=level, basic=view.basic, k=view.k)
+groups = w.compute(view, loaders.group_summary, by=view.by, level=level, basic=view.basic, k=view.k)
 if groups is not None and len(groups):
     if view.area:
         keep = set(view.ds.items.loc[view.ds.items["area"] == view.area, "item"])

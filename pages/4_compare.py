@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.charts import make_heatmap_figure
+from ui import loaders
 from ui import widgets as w
 from ui.frame import frame
 from ui.i18n import area_label, fmt_int
@@ -27,7 +28,7 @@ labels = dict(zip(items["item"], items["label"].astype(str), strict=True))
 
 # --- heatmap --------------------------------------------------------------------------------------------
 st.markdown(f"**{view.t('heatmap')}**")
-cells = w.compute(view, "group_summary", by=view.by, level="item", basic=view.basic, k=view.k)
+cells = w.compute(view, loaders.group_summary, by=view.by, level="item", basic=view.basic, k=view.k)
 if cells is not None:
     cells = cells[cells["key"].isin(labels)].assign(name=lambda d: d["key"].map(labels))
     if len(cells):
@@ -39,7 +40,7 @@ w.definition_caption(view)
 if view.present:
     st.stop()
 st.markdown(f"**{view.t('tests')}**")
-tests = w.compute(view, "group_tests", by=view.by, basic=view.basic, k=view.k)
+tests = w.compute(view, loaders.group_tests, by=view.by, basic=view.basic, k=view.k)
 if tests is not None:
     tests = tests[tests["item"].isin(labels)]
     n_low = int(tests["low_expected"].fillna(False).astype(bool).sum())
@@ -64,7 +65,7 @@ if tests is not None:
 
 # --- service areas: respondents as clusters (issue 12) ----------------------------------------------------
 st.markdown(f"**{view.t('area_tests')}**")
-area_tests = w.compute(view, "area_group_tests", by=view.by, basic=view.basic, k=view.k)
+area_tests = w.compute(view, loaders.area_group_tests, by=view.by, basic=view.basic, k=view.k)
 if area_tests is not None and len(area_tests):
     if view.area:
         area_tests = area_tests[area_tests["area"] == view.area]

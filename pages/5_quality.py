@@ -17,7 +17,7 @@ w.page_title(view, "quality_title")
 
 # --- screening (always on the full wave, whatever the exclude switch says) ---------------------------
 st.subheader(view.t("screening_title"))
-counts = w.guarded(view, loaders.compute, "screening", view.version, view.wave, exclude_flagged=False)
+counts = w.guarded(view, loaders.compute, loaders.screening, view.version, view.wave, exclude_flagged=False)
 if counts is not None:
     any_row = counts[counts["rule"] == "any"]
     flagged = int(any_row["count"].iloc[0]) if len(any_row) else 0
@@ -54,7 +54,7 @@ if counts is not None:
 
 # --- Cronbach's α ---------------------------------------------------------------------------------------
 st.subheader(view.t("alpha_title"))
-rel = w.compute(view, "reliability")
+rel = w.compute(view, loaders.reliability)
 if rel is not None:
     alpha = rel["alpha"]
     alpha = alpha.assign(_o=(alpha["area"] != "__all__").astype(int)).sort_values("_o", kind="stable")
@@ -98,7 +98,7 @@ if rel is not None:
 
 # --- KMO and Bartlett -----------------------------------------------------------------------------------
 st.subheader(view.t("kmo_title"))
-val = w.compute(view, "validity")
+val = w.compute(view, loaders.validity)
 if val is not None:
     c1, c2, c3 = st.columns(3)
     c1.metric(view.t("kmo_value"), f"{val['kmo']:.3f}")

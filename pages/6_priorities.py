@@ -17,7 +17,7 @@ w.page_title(view, "priorities_title")
 st.subheader(view.t("ipa_title"))
 
 try:
-    table = loaders.compute("ipa", view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic)
+    table = loaders.compute(loaders.ipa, view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic)
 except ValueError as exc:
     st.info(view.t("no_overall") + "\n\n" + w.plain(exc))
     st.stop()
@@ -26,7 +26,7 @@ if view.area:
 if not len(table):
     st.info(view.t("no_items"))
     st.stop()
-rates = w.compute(view, "item_summary", basic=view.basic)  # 满意率 beside the index (issue 12)
+rates = w.compute(view, loaders.item_summary, basic=view.basic)  # 满意率 beside the index (issue 12)
 if rates is not None:
     table = table.merge(rates[["item", "satisfaction_rate"]], on="item", how="left")
 sources = set(table["importance_source"].dropna())
@@ -55,7 +55,7 @@ if not len(cand):
     st.info(view.t("no_candidates"))
 else:
     w.data_table(view, item_table(cand), "priorities", hide_index=True)
-    add_to_register(view, item_rates(cand, w.compute(view, "item_summary", basic=view.basic)), origin="priorities",
+    add_to_register(view, item_rates(cand, w.compute(view, loaders.item_summary, basic=view.basic)), origin="priorities",
                     key="priorities_register")  # 加入整改台账 (issue 14)
 if not view.present:
     with st.expander(view.t("col_quadrant")):

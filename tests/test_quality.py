@@ -279,3 +279,20 @@ def test_wide_patterns_differing_only_in_the_last_item_are_not_duplicates():
     times = ["2025-04-06 09:00", "2025-04-06 09:01", "2025-04-06 09:02", "2025-04-06 09:00", "2025-04-06 09:00"]
     ds = make_ds([row, other, row, [1] * 40, [5] * 40], ips=["1.1.1.1"] * 3 + ["9.9.9.9"] * 2, times=times)
     assert flagged(screen(ds), "duplicate_answers") == {3}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_straightliners_match_the_row_max_min_definition(data):
+    # fast path: running max/min vectors over int8 codes (float64 for other dtypes); reference: the
+    # rule as written, per row in Python — at least ``m`` valid answers, all of them the same
+    n, k = data.draw(st.integers(1, 10)), data.draw(st.integers(2, 8))
+    rows = data.draw(st.lists(st.lists(st.one_of(st.none(), st.integers(1, 5)), min_size=k, max_size=k),
+                              min_size=n, max_size=n))
+    m = data.draw(st.integers(2, k))  # screen asks for at least 2
+    ds = make_ds([[NA if v is None else v for v in r] for r in rows])
+    if data.draw(st.booleans()):  # a float column takes the float64 branch of the fast path
+        ds = Dataset(answers=ds.answers.astype("float64"), items=ds.items, respondents=ds.respondents)
+    want = {i + 1 for i, r in enumerate(rows) if len(valid := [v for v in r if v is not None]) >= m
+            and len(set(valid)) == 1}
+    assert flagged(screen(ds, min_items_straightline=m), "straightliner") == want

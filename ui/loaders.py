@@ -3,18 +3,27 @@
 Everything is keyed by the database URL and the store's ``data_version`` so an upload or a wave
 edit invalidates exactly what changed. Datasets come from ``st.cache_resource`` (one shared
 object, never copied; callers treat it as read-only); result tables from ``st.cache_data`` keyed by
-``(url, data_version, wave, options)`` so a filter change costs one cache lookup per table.
+``(url, data_version, wave, computation, options)`` so a filter change costs one cache lookup per table.
+A computation is a function of this module marked :func:`computation`; callers pass the function
+itself (``compute(item_summary, version, wave, k=…, base_k=…)``), never its name.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-__all__ = ["db_url", "engine", "data_version", "waves", "wave_meta", "dataset", "compute", "trend", "COMPUTE"]
+__all__ = [
+    "db_url", "engine", "data_version", "waves", "wave_meta", "dataset", "trend", "series_trend", "item_matches",
+    "likert_figure",
+    # cached computations: compute(fn, …) over the functions marked @computation
+    "computation", "compute", "is_guarded", "item_summary", "area_summary", "label_counts", "definition",
+    "group_summary", "group_tests", "area_group_tests", "reliability", "validity", "screening", "ipa",
+]
 
 
 def db_url() -> str:
@@ -93,113 +102,148 @@ def dataset(version: str, wave_id: str, exclude_flagged: bool = False) -> Any:
     return _dataset(db_url(), version, str(wave_id), bool(exclude_flagged))
 
 
-def _item_summary(ds, basic=False, k=5, base_k=None, baseline=None):
+# --- cached computations -------------------------------------------------------------------------
+# Each is a plain function ``fn(ds, **options)`` marked with @computation; pages pass the function
+# itself (``widgets.compute(view, loaders.item_summary, basic=…)``), so "go to definition" leads here
+# and from here to the analysis function.
+
+
+def computation(*, guarded: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark ``fn(ds, **options)`` as a cached computation for :func:`compute`.
+
+    ``guarded`` (anonymity, issue 10): the figures are protected by the viewer's threshold ``k`` and the
+    deployment's ``base_k``, which the caller must pass (they are part of the cache key), and with
+    screened responses excluded :func:`compute` adds the unfiltered wave as ``baseline``.
+    """
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn.guarded = guarded  # type: ignore[attr-defined]
+        fn.cache_key = f"{fn.__module__}.{fn.__qualname__}"  # type: ignore[attr-defined]
+        _COMPUTATIONS[fn.cache_key] = fn  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+_COMPUTATIONS: dict[str, Callable[..., Any]] = {}  # cache key → function (filled by @computation)
+
+
+def is_guarded(fn: Callable[..., Any]) -> bool:
+    """Whether anonymity guards ``fn``'s figures (it takes ``k``, ``base_k`` and ``baseline``)."""
+    return bool(getattr(fn, "guarded", False))
+
+
+@computation(guarded=True)
+def item_summary(ds, *, basic=False, k, base_k, baseline=None):
     from analysis.anonymity import guard_totals
-    from analysis.metrics import item_summary
+    from analysis.metrics import item_summary as _item_summary
 
-    return guard_totals(item_summary(ds, basic_satisfied=basic), ds, baseline, level="item", k=k)
+    return guard_totals(_item_summary(ds, basic_satisfied=basic), ds, baseline, level="item", k=k)
 
 
-def _area_summary(ds, basic=False, k=5, base_k=None, baseline=None):
+@computation(guarded=True)
+def area_summary(ds, *, basic=False, k, base_k, baseline=None):
     from analysis.anonymity import guard_totals
-    from analysis.metrics import area_summary
+    from analysis.metrics import area_summary as _area_summary
 
-    return guard_totals(area_summary(ds, basic_satisfied=basic), ds, baseline, level="area", k=k)
+    return guard_totals(_area_summary(ds, basic_satisfied=basic), ds, baseline, level="area", k=k)
 
 
-def _label_counts(ds, k=5, base_k=None, baseline=None):
+@computation(guarded=True)
+def label_counts(ds, *, k, base_k, baseline=None):
     from analysis.anonymity import guard_totals
-    from analysis.metrics import label_counts
+    from analysis.metrics import label_counts as _label_counts
 
-    return guard_totals(label_counts(ds), ds, baseline, level="item", k=k)
-
-
-def _definition(ds, basic=False):
-    from analysis.metrics import definition
-
-    return definition(ds, basic_satisfied=basic)
+    return guard_totals(_label_counts(ds), ds, baseline, level="item", k=k)
 
 
-def _group_summary(ds, by="group", level="item", basic=False, k=5, base_k=None, baseline=None):
-    from analysis.metrics import group_summary
+@computation()
+def definition(ds, *, basic=False):
+    from analysis.metrics import definition as _definition
 
-    return group_summary(ds, by, level=level, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
-
-
-def _group_tests(ds, by="group", basic=False, k=5, base_k=None, baseline=None):
-    from analysis.compare import group_tests
-
-    return group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
+    return _definition(ds, basic_satisfied=basic)
 
 
-def _area_group_tests(ds, by="group", basic=False, k=5, base_k=None, baseline=None):
-    from analysis.compare import area_group_tests
+@computation(guarded=True)
+def group_summary(ds, *, by="group", level="item", basic=False, k, base_k, baseline=None):
+    from analysis.metrics import group_summary as _group_summary
 
-    return area_group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
+    return _group_summary(ds, by, level=level, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
 
 
-def _reliability(ds, area=None):
+@computation(guarded=True)
+def group_tests(ds, *, by="group", basic=False, k, base_k, baseline=None):
+    from analysis.compare import group_tests as _group_tests
+
+    return _group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
+
+
+@computation(guarded=True)
+def area_group_tests(ds, *, by="group", basic=False, k, base_k, baseline=None):
+    """Areas by group, respondents as clusters (issue 12)."""
+    from analysis.compare import area_group_tests as _area_group_tests
+
+    return _area_group_tests(ds, by, basic_satisfied=basic, min_n=k, base_k=base_k, baseline=baseline)
+
+
+@computation()
+def reliability(ds):
     from analysis.reliability import reliability_by_area
 
     return reliability_by_area(ds)
 
 
-def _validity(ds):
+@computation()
+def validity(ds):
     from analysis.reliability import validity_summary
 
     return validity_summary(ds)
 
 
-def _screening(ds):
+@computation()
+def screening(ds):
     """How many responses screening flagged and why (``analysis.quality.flag_counts``)."""
     from analysis.quality import flag_counts
 
     return flag_counts(ds.flags, n=ds.n)
 
 
-def _ipa(ds, basic=False):
-    from analysis.drivers import ipa
+@computation()
+def ipa(ds, *, basic=False):
+    from analysis.drivers import ipa as _ipa
 
-    return ipa(ds, basic_satisfied=basic)
-
-
-# Registry of cached computations: name → function(ds, **options). Pages call compute(name, ...).
-COMPUTE: dict[str, Any] = {
-    "item_summary": _item_summary,
-    "area_summary": _area_summary,
-    "label_counts": _label_counts,
-    "definition": _definition,
-    "group_summary": _group_summary,
-    "group_tests": _group_tests,
-    "area_group_tests": _area_group_tests,  # areas, respondents as clusters (issue 12)
-    "reliability": _reliability,
-    "validity": _validity,
-    "screening": _screening,
-    "ipa": _ipa,
-}
+    return _ipa(ds, basic_satisfied=basic)
 
 
-# Computations whose figures anonymity guards (issue 10): they take the viewer's ``k``, the
-# deployment's ``base_k`` and, with screened responses excluded, the unfiltered ``baseline``.
-GUARDED = frozenset(
-    {"item_summary", "area_summary", "label_counts", "group_summary", "group_tests", "area_group_tests"}
-)
+def _options_key(options: dict) -> tuple:
+    """The options as a hashable, order-free part of the cache key."""
+    return tuple(sorted(options.items()))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _compute(url: str, version: str, wave_id: str, exclude_flagged: bool, name: str, options: tuple) -> Any:
+def _compute(url: str, version: str, wave_id: str, exclude_flagged: bool, key: str, options: tuple) -> Any:
+    fn = _COMPUTATIONS[key]
     ds = _dataset(url, version, wave_id, exclude_flagged)
     opts = dict(options)
-    if name in GUARDED and exclude_flagged:
+    if exclude_flagged and is_guarded(fn):
         opts["baseline"] = _dataset(url, version, wave_id, False)
-    return COMPUTE[name](ds, **opts)
+    return fn(ds, **opts)
 
 
-def compute(name: str, version: str, wave_id: str, *, exclude_flagged: bool = False, **options: Any) -> Any:
-    """Cached result of ``COMPUTE[name](dataset, **options)`` for one wave."""
-    if name not in COMPUTE:
-        raise ValueError(f"unknown computation {name!r}; valid: {', '.join(COMPUTE)}")
-    return _compute(db_url(), version, str(wave_id), bool(exclude_flagged), name, tuple(sorted(options.items())))
+def compute(fn: Callable[..., Any], version: str, wave_id: str, *, exclude_flagged: bool = False,
+            **options: Any) -> Any:
+    """Cached result of ``fn(dataset, **options)`` for one wave; ``fn`` is a @computation of this module.
+
+    The cache key is ``(url, version, wave, exclude_flagged, fn, options)``; a guarded ``fn`` needs
+    ``k`` and ``base_k`` among the options (so both thresholds are in the key).
+    """
+    key = getattr(fn, "cache_key", None)
+    if key is None or _COMPUTATIONS.get(key) is not fn:
+        valid = ", ".join(k.rsplit(".", 1)[-1] for k in _COMPUTATIONS)
+        raise ValueError(f"{fn!r} is not a cached computation (mark it with @computation); valid: {valid}")
+    if is_guarded(fn) and not {"k", "base_k"} <= options.keys():
+        raise TypeError(f"{fn.__name__} is guarded by anonymity: pass k= and base_k= (they are in the cache key)")
+    return _compute(db_url(), version, str(wave_id), bool(exclude_flagged), key, _options_key(options))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -255,18 +299,21 @@ def item_matches(version: str, wave_ids: list[str]) -> pd.DataFrame:
     """How each wave's items continue the previous wave's (``analysis.series.match_items``), waves in date order."""
     return _item_matches(db_url(), version, tuple(map(str, wave_ids)))
 
+
 # Built figures, shared by every session (read-only, like datasets). Building a plotly figure
-# validates its whole template (~0.1–0.3 s of CPU per chart under the GIL), which made 20 sessions
-# of one share link queue behind each other (bench/bench_users.py); the figure depends only on
-# the view state, so it is built once per state and data version.
+# validates its whole template, CPU time under the GIL that made 20 sessions of one share link
+# queue behind each other (bench/bench_users.py; bench/RESULTS.md, "Fast paths"); the figure
+# depends only on the view state, so it is built once per state and data version.
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _likert_figure(url: str, version: str, wave_id: str, exclude: bool, basic: bool, area: str, lang: str,
                    present: bool, guard: tuple) -> Any:
     from analysis.charts import make_likert_figure
     from ui.widgets import likert_input
 
-    counts = _compute(url, version, wave_id, exclude, "label_counts", guard)  # the anonymity guard's k, base_k
-    summary = _compute(url, version, wave_id, exclude, "item_summary", tuple(sorted((("basic", basic), *guard))))
+    # the same cache entries as widgets.compute: the anonymity guard's k and base_k in the options
+    counts = _compute(url, version, wave_id, exclude, label_counts.cache_key, _options_key(dict(guard)))
+    summary = _compute(url, version, wave_id, exclude, item_summary.cache_key,
+                       _options_key({"basic": basic, **dict(guard)}))
     table = likert_input(counts, summary, lang, area)
     return make_likert_figure(table, lang=lang, present=present) if len(table) else None
 
@@ -275,8 +322,8 @@ def likert_figure(version: str, wave_id: str, *, exclude_flagged: bool, basic: b
                   present: bool, k: int, base_k: int | None) -> Any:
     """The answer-distribution figure of a view (cached per view state; shared object: do not change it).
 
-    ``k``/``base_k`` are the anonymity thresholds the guarded computations take (``GUARDED``).
+    ``k``/``base_k`` are the anonymity thresholds the guarded computations take (``is_guarded``).
     """
-    guard = tuple(sorted((("base_k", base_k), ("k", k))))
+    guard = _options_key({"base_k": base_k, "k": k})
     return _likert_figure(db_url(), version, str(wave_id), bool(exclude_flagged), bool(basic), area or "", lang,
                           bool(present), guard)

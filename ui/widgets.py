@@ -68,14 +68,15 @@ def page_title(view: Any, key: str) -> None:
         st.caption(" · ".join(plain(p) for p in parts))
 
 
-def compute(view: Any, name: str, **options: Any) -> Any:
-    """``ui.loaders.compute`` for the view's wave; a ValueError (analysis functions explain how to fix
-    the input) becomes a warning on the page and None instead of a traceback.
+def compute(view: Any, fn: Callable[..., Any], **options: Any) -> Any:
+    """``ui.loaders.compute(fn, …)`` for the view's wave (``fn`` a ``loaders`` computation, e.g.
+    ``loaders.item_summary``); a ValueError (analysis functions explain how to fix the input) becomes
+    a warning on the page and None instead of a traceback.
     """
-    if name in loaders.GUARDED:  # anonymity (issue 10): the viewer's and the deployment's threshold
+    if loaders.is_guarded(fn):  # anonymity (issue 10): the viewer's and the deployment's threshold
         options = {"k": view.k, "base_k": getattr(view, "min_group", None), **options}
     try:
-        return loaders.compute(name, view.version, view.wave, exclude_flagged=view.exclude_flagged, **options)
+        return loaders.compute(fn, view.version, view.wave, exclude_flagged=view.exclude_flagged, **options)
     except ValueError as exc:
         st.warning(t("error_input", view.lang, err=plain(exc)))
     return None
@@ -93,7 +94,7 @@ def guarded(view: Any, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any
 def definition_caption(view: Any, definition: dict | None = None, *, interval: bool = True) -> None:
     """The satisfaction definition in force (per scale used), the interval and the screening choice."""
     if definition is None:
-        definition = compute(view, "definition", basic=view.basic) or {}
+        definition = compute(view, loaders.definition, basic=view.basic) or {}
     lines = []
     na_short = "不了解、不适用" if view.lang == "zh" else "不了解 / N/A / Don't know"
     for spec in definition.values():
@@ -142,8 +143,8 @@ def likert_input(counts: pd.DataFrame, summary: pd.DataFrame, lang: str, area: s
 
 def distribution(view: Any, area: str = "", *, key: str | None = None) -> None:
     """The answer-distribution chart (diverging stacked bars) for the view's wave, optionally one area."""
-    counts = compute(view, "label_counts")
-    summary = compute(view, "item_summary", basic=view.basic)
+    counts = compute(view, loaders.label_counts)
+    summary = compute(view, loaders.item_summary, basic=view.basic)
     if counts is None or summary is None:
         return
     part = summary if not area else summary[summary["area"] == area]

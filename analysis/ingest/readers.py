@@ -204,7 +204,7 @@ def check_xlsx(data: bytes) -> None:
 
 
 # The child: reads the workbook from stdin under an address-space limit, writes the first non-empty
-# sheet's rows (pickled) to stdout. Self-contained (only python_calamine), so it starts in ~0.1 s.
+# sheet's rows (pickled) to stdout. Self-contained (only python_calamine), so it starts quickly.
 _CHILD = r"""
 import pickle, resource, sys
 limit = int(sys.argv[1]) * 1024 * 1024
@@ -383,15 +383,15 @@ def _arrow_frame(
         has_quote = b'"' in bytes(body)
     table = pacsv.read_csv(
         pa.BufferReader(body),
-        # default block size: several blocks parse in parallel (16 MB blocks were 1.4x slower at 35 MB)
+        # default block size: several blocks parse in parallel (larger blocks were slower; bench/RESULTS.md)
         read_options=pacsv.ReadOptions(column_names=names),
         # A line break inside a value needs quotes around it (no escape character is set), so a
         # file without any '"' cannot have one: then the blocks are split at line ends and parsed
-        # in parallel, twice as fast as the quote-aware splitting (1.39 s -> 0.64 s at 1M rows).
+        # in parallel, about twice as fast as the quote-aware splitting (bench/RESULTS.md, "Fast paths").
         parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=has_quote),
         convert_options=pacsv.ConvertOptions(
             # large_string is what pandas' str dtype holds: reading it directly saves a cast of
-            # every column in to_pandas (0.05 s per 100k rows × 38 columns); same values
+            # every column in to_pandas; same values
             column_types={n: pa.large_string() for n in names},
             null_values=[""],
             strings_can_be_null=True,
@@ -413,7 +413,7 @@ def _arrow_frame(
 
 
 def _read_csv_utf8_fast(data: bytes, name: str) -> tuple[pd.DataFrame, str, str] | None:
-    """UTF-8 files straight into pyarrow, skipping decode + re-encode (0.3 s of 0.5 s at 35 MB).
+    """UTF-8 files straight into pyarrow, skipping decode + re-encode (bench/RESULTS.md, "Fast paths").
 
     Returns ``(frame, encoding, separator)`` or None when the file is not plainly UTF-8 or pyarrow
     cannot parse it; the caller then takes the general text path (same result, slower).

@@ -17,7 +17,7 @@ def _frame_to_parquet(df: pd.DataFrame, *, dictionary: list[str] | None = None) 
     """A frame as Parquet (zstd). ``dictionary`` limits dictionary encoding to those columns.
 
     No column statistics are written: a stored frame is always read whole, and computing min/max
-    of every string column was a fifth of the time (1M respondents: 0.195 → 0.157 s, same size).
+    of every string column was a fifth of the write (bench/RESULTS.md, "Fast paths").
     """
     table = pa.Table.from_pandas(df, preserve_index=False)
     sink = pa.BufferOutputStream()
@@ -27,17 +27,17 @@ def _frame_to_parquet(df: pd.DataFrame, *, dictionary: list[str] | None = None) 
 
 
 # Respondent columns with (nearly) one value per row: Parquet's dictionary encoding is tried on them
-# and abandoned once the dictionary outgrows its page — wasted work (100k rows: 0.08 s → 0.05 s,
-# and 1.9 → 1.2 MB, without it on these columns; bench/RESULTS.md).
+# and abandoned once the dictionary outgrows its page — wasted work, and a larger blob without it
+# on these columns (bench/RESULTS.md, "Fast paths").
 _UNIQUE_PER_ROW = frozenset(RESPONDENT_COLUMNS) - {"group"}
 
 
 def _frame_to_ipc(df: pd.DataFrame) -> bytes:
     """An Arrow IPC file (zstd-compressed buffers): used for the answer matrix.
 
-    For 30 ``Int8`` columns × 1M rows it is written in 0.15 s instead of Parquet's 0.55 s at the
-    same size (10.7 vs 10.4 MB), and read back faster; Parquet's dictionary and RLE encodings
-    gain nothing on 1-byte codes that zstd does not (bench/RESULTS.md, 2026-11-23).
+    Written several times faster than Parquet at about the same size, and read back faster;
+    Parquet's dictionary and RLE encodings gain nothing on 1-byte codes that zstd does not
+    (bench/RESULTS.md, "Fast paths").
     """
     table = pa.Table.from_pandas(df, preserve_index=False)
     sink = pa.BufferOutputStream()

@@ -35,8 +35,8 @@ def _sqlite_events(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         # A new database gets 64 KiB pages (no effect on an existing file): the store is mostly
-        # blobs of several MB, written as chains of overflow pages, one WAL frame each; with 4 KiB
-        # pages a 1M-response wave (70 MB) took 0.20 s to insert and commit, with 64 KiB 0.13 s.
+        # blobs of several MB, written as chains of overflow pages, one WAL frame each: larger pages
+        # mean fewer of both (bench/RESULTS.md, "Fast paths").
         cur.execute("PRAGMA page_size = 65536")
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
@@ -139,9 +139,10 @@ def _write(engine: Engine, *, bump: bool = True, checkpoint_later: bool = False)
     PostgreSQL) and makes checks such as "is this sha256 already stored" race-free.
 
     ``checkpoint_later`` (SQLite, for large transactions such as an ingest): the commit does not
-    copy the WAL into the database file itself (SQLite's automatic checkpoint, ~0.2 s for a
-    1M-response wave); a background thread does it right after. The commit is durable either way —
-    it is in the WAL, synced — and a process that dies first leaves the checkpoint to the next one.
+    copy the WAL into the database file itself (SQLite's automatic checkpoint, a large share of a
+    big wave's commit; bench/RESULTS.md, "Fast paths"); a background thread does it right after. The
+    commit is durable either way — it is in the WAL, synced — and a process that dies first leaves
+    the checkpoint to the next one.
     """
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
