@@ -210,6 +210,7 @@ if len(long):
     st.caption(view.t("fb_counts_note"))
 
 # --- keywords per area (from the comments that may be shown) ----------------------------------------------
+kw = pd.DataFrame(columns=["area", "word"])
 if len(shown):
     from analysis.store import store_lexicon
     from analysis.text import area_keywords
@@ -224,6 +225,24 @@ if len(shown):
         st.dataframe(pd.DataFrame(rows, columns=[view.t("fb_col_area"), view.t("fb_col_n"), view.t("fb_col_keywords")]),
                      hide_index=True, width="stretch")
         st.caption(view.t("fb_keywords_note"))
+
+# --- manager: a topic (an area, or one of its keywords) into the 整改台账 ----------------------------------
+if view.is_manager and len(long):
+    from ui.actions_board import FEEDBACK_LINK_CAP, add_feedback_draft, topic_draft
+
+    topic_areas = [a for a in AREAS if a in set(long["areas"])]
+    with st.expander(f"{view.t('a_fb_add_title')} · {view.t('a_fb_topic')}", icon=":material/playlist_add:"):
+        t1, t2 = st.columns(2)
+        t_area = t1.selectbox(view.t("a_fb_topic_area"), topic_areas, format_func=lambda a: area_label(a, lang),
+                              key="fb_reg_area")
+        t_words = [""] + [str(x) for x in kw.loc[kw["area"] == t_area, "word"]]
+        t_word = t2.selectbox(view.t("a_fb_topic_word"), t_words, format_func=lambda x: x or view.t("a_fb_topic_all"),
+                              key=f"fb_reg_word_{t_area}")
+        topic = topic_draft(recs, area=t_area, word=t_word, k=K)
+        st.caption(view.t("a_fb_topic_note", cap=FEEDBACK_LINK_CAP))
+        st.text(view.t("a_fb_preview", problem=topic["problem"], n=len(topic["feedback_ids"])))  # a keyword is user text
+        if st.button(view.t("a_add_to_register"), key="fb_reg_topic_add", icon=":material/playlist_add:"):
+            add_feedback_draft(view, topic)
 
 # --- the record list ---------------------------------------------------------------------------------------
 st.subheader(view.t("fb_list"))
@@ -266,6 +285,12 @@ if len(shown):
         labels = {i: f"#{i} · {channel_label(c, lang)}" for i, c in zip(ids, chunk["channel"], strict=True)}
         pick = st.selectbox(view.t("fb_col_id"), ids, format_func=lambda i: labels[i], key="fb_detail_pick")
         st.text(texts.get(pick, ""))
+        if view.is_manager and pick is not None:
+            from ui.actions_board import add_feedback_draft, record_draft
+
+            st.caption(view.t("a_fb_record_note"))
+            if st.button(view.t("a_add_to_register"), key="fb_reg_record_add", icon=":material/playlist_add:"):
+                add_feedback_draft(view, record_draft(chunk[chunk["id"].astype(int) == int(pick)].iloc[0].to_dict()))
 
     def _csv() -> bytes:
         buf = io.StringIO()

@@ -87,12 +87,26 @@ if not view.is_manager:
     st.caption(":material/visibility: " + view.t("actions_readonly"))
 
 # --- linked feedback records: an action's feedback_ids and the records the feedback page linked to it
+@st.cache_data(show_spinner=False, max_entries=8)
+def _records(url: str, version: str) -> pd.DataFrame:
+    return store.list_feedback(loaders._engine(url))
+
+
 _feedback = None
 if hasattr(store, "list_feedback") and len(board):
     try:
-        _feedback = store.list_feedback(loaders.engine())
+        # a scoped user or share link sees only the records of its own waves, as on the feedback page
+        _feedback = restrict_rows(view, _records(loaders.db_url(), view.version), series_col="", wave_cols=("wave_id",),
+                                  blank_ok=False)
     except Exception:  # noqa: BLE001 - records are an extra; the board stands without them
         _feedback = None
+# texts of groups smaller than the comment threshold stay hidden here too (the feedback page's rule)
+try:
+    from analysis.feedback import k_comments
+
+    K_TEXT = max(k_comments(), int(view.k))
+except ImportError:
+    K_TEXT = int(view.k)
 
 
 def _linked(row: dict):
@@ -173,7 +187,11 @@ def _card(row: dict) -> None:
         if linked is not None and len(linked):
             st.caption(view.t("a_records"))
             cols = [c for c in ("id", "date", "channel", "group", "text") if c in linked.columns]
-            st.dataframe(linked[cols], hide_index=True, width="stretch")
+            table = linked[cols].copy()
+            if "text" in table.columns and "cell_n" in linked.columns:
+                small = linked["cell_n"].fillna(0).astype(int) < K_TEXT
+                table.loc[small, "text"] = view.t("a_records_hidden", k=K_TEXT)
+            st.dataframe(table, hide_index=True, width="stretch")
         elif ids:
             st.caption(view.t("a_records"))
             st.text(", ".join(f"#{i}" for i in ids))

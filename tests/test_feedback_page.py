@@ -126,3 +126,99 @@ def test_manager_tools_only_for_managers(monkeypatch, planted_url):
     user = auth.authenticate(eng, "fbmgr", "secret-pass-1")
     at = _open(monkeypatch, planted_url, user=user)
     assert [t.label for t in at.tabs] == ["导入记录文件", "录入一条记录", "更改状态", "后勤词库（补充词）"]
+
+
+@pytest.fixture
+def planted_copy(planted_url, tmp_path):
+    """A private copy of the planted store with a manager (the tests below write to it)."""
+    import sqlite3
+
+    from analysis import auth
+
+    path = tmp_path / "copy.db"
+    src, dst = sqlite3.connect(planted_url.removeprefix("sqlite:///")), sqlite3.connect(path)
+    try:
+        src.backup(dst)  # the backup API also copies what is still in the write-ahead log
+    finally:
+        src.close()
+        dst.close()
+    url = f"sqlite:///{path}"
+    eng = store.get_engine(url)
+    auth.create_user(eng, "fbreg", "secret-pass-2", role="manager")
+    user = auth.authenticate(eng, "fbreg", "secret-pass-2")
+    yield url, user
+    store.close_engine(eng)
+
+
+def _keys(at: AppTest) -> set:
+    return {getattr(b, "key", None) for b in [*at.button, *at.selectbox]}
+
+
+@pytest.mark.slow
+def test_viewer_has_no_register_controls(monkeypatch, planted_url):
+    at = _open(monkeypatch, planted_url, fb_src="records", fb_q="热水")
+    assert not {"fb_reg_record_add", "fb_reg_topic_add", "fb_reg_area"} & _keys(at)
+
+
+@pytest.mark.slow
+def test_manager_adds_a_record_to_the_register(monkeypatch, planted_copy):
+    url, user = planted_copy
+    at = _open(monkeypatch, url, user=user, fb_src="records", fb_q="热水")
+    # the one record with 热水 is the planted script comment (a student, 12 students ≥ 10: shown)
+    at.button(key="fb_reg_record_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    eng = store.get_engine(url)
+    acts = store.list_actions(eng)
+    assert len(acts) == 16  # the demo's 15 + this one
+    new = acts.sort_values("id").iloc[-1]
+    rec = store.list_feedback(eng, text=SCRIPT).iloc[0]
+    assert new["origin"] == "feedback" and new["problem"] == SCRIPT and new["status"] == "planned"
+    assert list(new["feedback_ids"]) == [int(rec["id"])] and new["area"] == rec["areas"][0]
+    assert int(rec["action_id"]) == int(new["id"]) and rec["status"] == "forwarded"
+    assert any(f"#{int(new['id'])}" in str(s.value) for s in at.success)
+    assert any(p.proto.page == "actions" and f"action={int(new['id'])}" in str(p.proto.query_string)
+               for p in at.get("page_link"))
+    kinds = store.list_audit(eng, limit=5)["action"].tolist()
+    assert "action_add" in kinds and "feedback_link" in kinds
+    # a second click reports the open action instead of adding it twice
+    at.button(key="fb_reg_record_add").click().run()
+    assert len(store.list_actions(eng)) == 16
+    assert any(f"#{int(new['id'])}" in str(i.value) for i in at.info)
+
+
+@pytest.mark.slow
+def test_manager_adds_a_topic_to_the_register(monkeypatch, planted_copy):
+    url, user = planted_copy
+    # 饭菜太贵 matches the eleven planted student records 食堂饭菜太贵第0..10条 (catering, negative, shown)
+    at = _open(monkeypatch, url, user=user, fb_src="records", fb_q="饭菜太贵")
+    at.selectbox(key="fb_reg_area").set_value("catering").run()
+    assert any("「餐饮/食堂」相关意见 11 条（负面 11 条）" in str(x.value) for x in at.text)
+    at.button(key="fb_reg_topic_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    eng = store.get_engine(url)
+    new = store.list_actions(eng).sort_values("id").iloc[-1]
+    assert new["problem"] == "「餐饮/食堂」相关意见 11 条（负面 11 条）" and new["area"] == "catering"
+    planted = store.list_feedback(eng, text="饭菜太贵")
+    assert sorted(new["feedback_ids"]) == sorted(int(i) for i in planted["id"]) and len(planted) == 11
+    assert set(planted["action_id"].astype(int)) == {int(new["id"])}
+
+
+@pytest.mark.slow
+def test_register_hides_linked_texts_of_small_groups(monkeypatch, planted_copy):
+    url, _ = planted_copy
+    eng = store.get_engine(url)
+    parents = store.list_feedback(eng, text=PARENT_TEXT)  # 3 parents < 10: hidden on the feedback page
+    students = store.list_feedback(eng, text="饭菜太贵第0条")  # 12 students: shown
+    ids = [int(parents["id"].iloc[0]), int(students["id"].iloc[0])]
+    aid = store.add_action(eng, user="test", origin="feedback", problem="家长意见", feedback_ids=ids)
+    monkeypatch.setenv("SURVEY_DB_URL", url)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=180)
+    at.switch_page("pages/9_actions.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    linked = [d.value for d in at.dataframe if "text" in d.value.columns and set(d.value["id"]) == set(ids)]
+    assert len(linked) == 1, f"action #{aid} shows its two records"
+    texts = dict(zip(linked[0]["id"], linked[0]["text"], strict=True))
+    assert texts[ids[1]] == "食堂饭菜太贵第0条"
+    assert PARENT_TEXT not in texts[ids[0]] and "人数少于 10" in texts[ids[0]]

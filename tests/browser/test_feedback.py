@@ -7,6 +7,7 @@ parent records; the comment threshold is 10 (default), so the parents' texts mus
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from browser_utils import act, exceptions, goto, new_page, wait_rerun
 
@@ -79,3 +80,58 @@ def test_link_with_filters_reopens_the_same_view(planted, page, browser):
         assert main.get_by_text("符合条件的记录").first.inner_text() == count
     finally:
         fresh.context.close()
+
+
+def test_manager_adds_a_record_to_the_register(planted, page):
+    from browser_utils import login
+
+    from ui.i18n import t
+
+    login(page, planted.base)
+    goto(page, planted.base, "feedback?fb_src=records&fb_q=%E7%83%AD%E6%B0%B4")  # fb_q=热水: the planted script only
+    assert exceptions(page) == []
+    act(page, lambda: page.locator(".st-key-fb_reg_record_add button").click())
+    page.get_by_text("已加入整改台账").wait_for()
+    assert exceptions(page) == []
+    act(page, lambda: page.get_by_role("link", name=t("a_open_board", "zh")).click())
+    page.get_by_text(t("a_edit", "zh")).first.wait_for()
+    assert exceptions(page) == []
+    # the innermost block holding the action's problem is its card; it shows the linked record as a table
+    card = page.locator(f"{MAIN} [data-testid='stVerticalBlock']", has_text=f"{SCRIPT}").filter(
+        has_text=t("a_records", "zh")).last
+    card.wait_for()
+    assert f"#{_new_action(planted)['id']} {SCRIPT}" in card.inner_text()
+    assert card.locator("[data-testid='stDataFrame']").count() == 1  # the linked record
+    assert page.evaluate("window.__xss") is None  # the problem is the comment's text, shown as text
+
+    new = _new_action(planted)
+    assert list(new["feedback_ids"]) == [new["record_id"]] and new["record_action"] == new["id"]
+    assert new["origin"] == "feedback"
+
+
+def _new_action(server) -> dict:
+    """The action whose problem is the planted script comment, with that record's id and link."""
+    from analysis import store
+
+    engine = store.get_engine(server.db_url)
+    try:
+        rec = store.list_feedback(engine, text=SCRIPT).iloc[0]
+        acts = store.list_actions(engine)
+        row = acts[acts["problem"] == SCRIPT].iloc[0]
+        return {"id": int(row["id"]), "origin": row["origin"], "feedback_ids": [int(i) for i in row["feedback_ids"]],
+                "record_id": int(rec["id"]), "record_action": None if pd.isna(rec["action_id"]) else int(rec["action_id"])}
+    finally:
+        store.close_engine(engine)
+
+
+def test_viewer_has_no_register_controls(planted, page):
+    from ui.i18n import t
+
+    goto(page, planted.base, "feedback?fb_src=records&fb_q=%E7%83%AD%E6%B0%B4")
+    assert exceptions(page) == []
+    panel = page.locator(f"{MAIN} [data-testid='stText']")
+    assert SCRIPT in [x.strip() for x in panel.all_inner_texts()]  # the record's detail panel is there
+    assert page.locator(".st-key-fb_reg_record_add").count() == 0
+    assert page.locator(".st-key-fb_reg_topic_add").count() == 0
+    assert page.get_by_role("button", name=t("a_add_to_register", "zh")).count() == 0
+    assert page.get_by_text(t("a_fb_topic", "zh")).count() == 0
