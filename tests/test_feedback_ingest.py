@@ -169,3 +169,26 @@ def test_literals_quote_and_refuse_what_they_cannot_hold():
     assert (sfb._literal(None, True), sfb._literal(True, True), sfb._literal(False, False), sfb._literal(7, False)) == \
         ("NULL", "1", "FALSE", "7")
     assert sfb._literal(dt.datetime(2025, 4, 1, 8, 0, 0, 5), True) == "'2025-04-01 08:00:00.000005'"
+
+
+def test_json_of_a_list_is_what_json_dumps_writes():
+    """The store's JSON text for areas/keywords equals json.dumps(..., ensure_ascii=False) (the reference)."""
+    import json
+
+    rng = random.Random(0)
+    alphabet = ['a', '食', '堂', '"', '\\', '\n', '\t', '\x00', '\x1f', '\x7f', '\u2028', 'é', ' ', ',', '[', ']']
+    memo: dict = {}
+    for _ in range(3000):
+        items = tuple("".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 4))) for _ in range(rng.randrange(0, 4)))
+        assert sfb._dump_json(memo, items) == json.dumps(list(items), ensure_ascii=False)
+    assert sfb._dump_json({}, (1, "a")) == '[1, "a"]'
+
+
+def test_json_of_plain_strings_skips_the_encoder(monkeypatch):
+    import json
+
+    def refuse(*a, **k):
+        raise AssertionError("json.dumps called for a list of plain strings")
+
+    monkeypatch.setattr(json, "dumps", refuse)
+    assert sfb._dump_json({}, ("食堂", "太贵")) == '["食堂", "太贵"]' and sfb._dump_json({}, ()) == "[]"

@@ -22,6 +22,7 @@ deleted wave are hidden with it, come back with it, and go when it is purged (ON
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -240,14 +241,24 @@ _FIXED_CANDIDATES = frozenset({"channel", "unit", "status", "wave_id", "file_id"
 _TS_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's SQLite DATETIME storage format
 
 
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f\\"]')  # what json.dumps(ensure_ascii=False) escapes in a string
+
+
 def _dump_json(memo: dict[tuple, str], v: Sequence) -> str:
-    """A list as SQLAlchemy's JSON type stores it; each distinct list serialised once (they repeat)."""
+    """A list as SQLAlchemy's JSON type stores it (``json.dumps(list(v), ensure_ascii=False)``); each
+    distinct list serialised once (they repeat), a list of plain strings joined without the encoder."""
     import json
 
     key = tuple(v)
     text = memo.get(key)
     if text is None:
-        text = memo[key] = json.dumps(list(v), ensure_ascii=False)
+        if not key:
+            text = "[]"
+        elif all(type(x) is str for x in key) and not _JSON_ESCAPED.search("".join(key)):
+            text = '["' + '", "'.join(key) + '"]'
+        else:
+            text = json.dumps(list(v), ensure_ascii=False)
+        memo[key] = text
     return text
 
 
@@ -417,7 +428,7 @@ def _wave_records(additions: tuple, dialect: str, ds: Any, meta: dict | None) ->
     g_codes, g_uniq = pd.factorize(groups)  # NA → -1 → the appended None
     group_of = np.array([_opt(str(g)) for g in g_uniq] + [None], dtype=object)[g_codes]
     date_of = _row_dates(resp, sqlite)
-    row_of = resp["row"].to_numpy()
+    row_of = resp["row"].to_numpy().astype(np.int64)  # .tolist() then gives Python ints
 
     verdict: dict[str, bool] = {}  # is_no_opinion per distinct stripped answer
     index_of: dict[str, int] = {}  # distinct text → its place in ``distinct``
@@ -450,14 +461,10 @@ def _wave_records(additions: tuple, dialect: str, ds: Any, meta: dict | None) ->
         parts.append((keep, idx[keep], _opt(str(col))))
     done = analyse_each(distinct, lex, say_something=all(checked))  # checked above, unless a text was cut
     memo: dict[tuple, str] = {}
-    per_text = {
-        "text": np.array([a.text for a in done] or [""], dtype=object),
-        "n_masked": np.array([int(a.n_masked) for a in done] or [0], dtype=object),
-        "areas": np.array([_dump_json(memo, a.areas) for a in done] or [""], dtype=object),
-        "tone": np.array([a.tone for a in done] or [""], dtype=object),
-        "suggestion": np.array([bool(a.suggestion) for a in done] or [False], dtype=object),
-        "keywords": np.array([_dump_json(memo, a.keywords) for a in done] or [""], dtype=object),
-    }
+    table = [(a.text, int(a.n_masked), _dump_json(memo, a.areas), a.tone, bool(a.suggestion), _dump_json(memo, a.keywords))
+             for a in done]
+    per_text = {c: np.array([row[i] for row in table] or [None], dtype=object)
+                for i, c in enumerate(("text", "n_masked", "areas", "tone", "suggestion", "keywords"))}
     columns: dict[str, list] = {c: [] for c in names}
     spans = []
     for keep, idx, col in parts:
@@ -465,7 +472,7 @@ def _wave_records(additions: tuple, dialect: str, ds: Any, meta: dict | None) ->
             spans.append((col, len(keep)))
         columns["date"] += date_of[keep].tolist()
         columns["resp_group"] += group_of[keep].tolist()
-        columns["source_row"] += [int(r) for r in row_of[keep].tolist()]
+        columns["source_row"] += row_of[keep].tolist()
         columns["cell_n"] += sizes[keep].tolist()
         for c, arr in per_text.items():
             columns[c] += arr[idx].tolist()
