@@ -36,10 +36,13 @@ repeat a lot; every other cell identical), and the two files are ingested in alt
 fresh stores. Each ingest is split into *parse* (``prepare_wave``), *records analysis* (the open
 answers collected, masked and analysed, outside the write transaction: ``store.feedback._wave_records``),
 *records insert* (inside it: ``store.feedback._store_wave_records``) and the rest (hashing and
-compressing the file, blobs, the transaction), each as wall and process CPU time (``time.process_time``,
-all threads). The rjieba segmenter with the lexicon's words is built once per process before the
-rounds (its CPU time is printed). The median round (by CPU) of each file is printed with the ratio with ÷ without, as a
-Markdown table for the hand-written subsection of bench/RESULTS.md (it does not write the file).
+compressing the file, blobs, the transaction), each as wall and CPU time: the parts count the
+ingesting thread's CPU (``time.thread_time``), the total the whole process's (``time.process_time``:
+also the background threads hashing, compressing and encoding), so *rest* includes that work.
+The rjieba segmenter with the lexicon's words is built once per process before the rounds (its
+CPU time is printed). Every figure printed is the median of that figure over the rounds, with the
+ratio with ÷ without, as a Markdown table for the hand-written subsection of bench/RESULTS.md (this
+mode does not write the file).
 """
 
 from __future__ import annotations
@@ -224,12 +227,12 @@ def open_col_round(data: bytes, url: str | None, folder: str, tag: str) -> dict[
 
     def timed(fn, key):
         def run(*a, **k):
-            t, c = time.perf_counter(), time.process_time()
+            t, c = time.perf_counter(), time.thread_time()
             try:
                 return fn(*a, **k)
             finally:
                 spent[key][0] += time.perf_counter() - t
-                spent[key][1] += time.process_time() - c
+                spent[key][1] += time.thread_time() - c
         return run
 
     engine = store.get_engine(url or f"sqlite:///{folder}/open_{tag}.db")
@@ -252,13 +255,11 @@ def open_col_round(data: bytes, url: str | None, folder: str, tag: str) -> dict[
 
 
 def open_col_main(args) -> int:
-    from gen_wjx import open_answers
-
-    from analysis.text import is_no_opinion
-
     import importlib
 
-    from analysis.text import shipped_lexicon
+    from gen_wjx import open_answers
+
+    from analysis.text import is_no_opinion, shipped_lexicon
 
     text_analyse = importlib.import_module("analysis.text.analyse")  # the module (the package exports a function of that name)
 
@@ -284,7 +285,8 @@ def open_col_main(args) -> int:
                     print(f"{n:>9,} rows  open={with_open!s:5}  round {i + 1}: total {r['total'][0]:.3f} s "
                           f"(CPU {r['total'][1]:.3f})  " + "  ".join(f"{k} {v[1]:.3f}" for k, v in r.items()
                                                                    if k in _OPEN_PARTS), flush=True)
-            med = {k: sorted(v, key=lambda r: r["total"][1])[len(v) // 2] for k, v in runs.items()}
+            med = {k: {part: tuple(statistics.median(r[part][i] for r in v) for i in (0, 1)) for part in v[0]}
+                   for k, v in runs.items()}  # each figure the median over the rounds
             rows.append((n, n_records, n_distinct, med[False], med[True], load))
     print()
     print("| responses | records | distinct texts | without: wall s | CPU s | with: wall s | CPU s | parse CPU s "
