@@ -107,7 +107,7 @@ def test_analysis_runs_outside_the_write_transaction(engine, monkeypatch):  # no
 
     inside = {"now": False}
     calls = []
-    real_write, real_each = ingest_mod._write, text_mod.analyse_each
+    real_write, real_each = ingest_mod._write, text_mod.analyse_rows
 
     @contextmanager
     def watched(*a, **k):
@@ -123,7 +123,7 @@ def test_analysis_runs_outside_the_write_transaction(engine, monkeypatch):  # no
         return real_each(*a, **k)
 
     monkeypatch.setattr(ingest_mod, "_write", watched)
-    monkeypatch.setattr(text_mod, "analyse_each", each)
+    monkeypatch.setattr(text_mod, "analyse_rows", each)
     res = store.ingest_file(engine, messy_wave(60), "w.csv")
     assert calls == [False] and len(stored(engine, res.wave_id)) > 0
 
@@ -192,3 +192,15 @@ def test_json_of_plain_strings_skips_the_encoder(monkeypatch):
 
     monkeypatch.setattr(json, "dumps", refuse)
     assert sfb._dump_json({}, ("食堂", "太贵")) == '["食堂", "太贵"]' and sfb._dump_json({}, ()) == "[]"
+
+
+def test_analyse_rows_is_analyse_of_each_text():
+    """analysis.text.analyse_rows (tuples, no-opinion check skipped when promised) = analyse() per text."""
+    import dataclasses
+
+    from analysis.text import analyse, analyse_rows, is_no_opinion
+
+    texts = [t.strip()[:5000] for t in OPEN + CANTEEN + ["电话 13577889900", "无 13577889900"]]
+    saying = [t for t in texts if not is_no_opinion(t)]
+    assert analyse_rows(saying, say_something=True) == [dataclasses.astuple(analyse(t)) for t in saying]
+    assert analyse_rows(texts) == [dataclasses.astuple(analyse(t)) for t in texts]

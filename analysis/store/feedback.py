@@ -425,7 +425,7 @@ def _wave_records(additions: tuple, dialect: str, ds: Any, meta: dict | None) ->
     day converted once, and per record only indices are taken (open answers repeat: 无, 很好 …).
     """
     from analysis.feedback import _MAX_TEXT
-    from analysis.text import analyse_each, build_lexicon, is_no_opinion
+    from analysis.text import analyse_rows, build_lexicon, is_no_opinion
 
     lex = build_lexicon(additions)
     sqlite = dialect == "sqlite"
@@ -474,10 +474,10 @@ def _wave_records(additions: tuple, dialect: str, ds: Any, meta: dict | None) ->
         idx = text_index[codes]
         keep = np.flatnonzero(idx >= 0)
         parts.append((keep, idx[keep], _opt(str(col))))
-    done = analyse_each(distinct, lex, say_something=all(checked))  # checked above, unless a text was cut
+    done = analyse_rows(distinct, lex, say_something=all(checked))  # checked above, unless a text was cut
     memo: dict[tuple, str] = {}
-    table = [(a.text, int(a.n_masked), _dump_json(memo, a.areas), a.tone, bool(a.suggestion), _dump_json(memo, a.keywords))
-             for a in done]
+    table = [(text, int(n), _dump_json(memo, areas), tone, bool(sugg), _dump_json(memo, kw))
+             for text, n, areas, tone, sugg, kw in done]
     per_text = {c: np.array([row[i] for row in table] or [None], dtype=object)
                 for i, c in enumerate(("text", "n_masked", "areas", "tone", "suggestion", "keywords"))}
     columns: dict[str, list] = {c: [] for c in names}

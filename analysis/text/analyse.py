@@ -29,7 +29,7 @@ import pandas as pd
 from analysis.text.lexicon import Lexicon, shipped_lexicon
 from analysis.text.mask import PLACEHOLDERS, mask_pii
 
-__all__ = ["TONES", "Analysis", "segment", "tag_areas", "tone_of", "analyse", "analyse_texts", "analyse_each",
+__all__ = ["TONES", "Analysis", "segment", "tag_areas", "tone_of", "analyse", "analyse_texts", "analyse_rows",
            "is_no_opinion", "ANALYSIS_COLUMNS"]
 
 TONES: dict[str, tuple[str, str]] = {
@@ -264,16 +264,17 @@ def analyse(text: object, lexicon: Lexicon | None = None, *, max_keywords: int =
     return Analysis(*_analyse_one(text, lex, _segmenter(lex).cut, _infos(lex), max_keywords))
 
 
-def analyse_each(texts: Iterable[str], lexicon: Lexicon | None = None, *, max_keywords: int = 5,
-                 say_something: bool = False) -> list[Analysis]:
-    """:func:`analyse` of each text, as a list (no frame): for callers that already hold distinct texts.
+def analyse_rows(texts: Iterable[str], lexicon: Lexicon | None = None, *, max_keywords: int = 5,
+                 say_something: bool = False) -> list[tuple[str, int, tuple[str, ...], str, bool, tuple[str, ...]]]:
+    """:func:`analyse` of each text as a plain tuple of the :class:`Analysis` fields (``text,
+    n_masked, areas, tone, suggestion, keywords``): for callers that already hold distinct texts.
 
     ``say_something=True`` promises that ``is_no_opinion`` is False for every text (the caller
     checked, e.g. to leave such answers out), so it is not checked again unless masking changed a text.
     """
     lex = lexicon or shipped_lexicon()
     cut, table = _segmenter(lex).cut, _infos(lex)
-    return [Analysis(*_analyse_one(t, lex, cut, table, max_keywords, say_something)) for t in texts]
+    return [_analyse_one(t, lex, cut, table, max_keywords, say_something) for t in texts]
 
 
 def analyse_texts(texts: Iterable[object], lexicon: Lexicon | None = None, *, max_keywords: int = 5) -> pd.DataFrame:
