@@ -42,7 +42,9 @@ also the background threads hashing, compressing and encoding), so *rest* includ
 The rjieba segmenter with the lexicon's words is built once per process before the rounds (its
 CPU time is printed). Every figure printed is the median of that figure over the rounds, with the
 ratio with ÷ without, as a Markdown table for the hand-written subsection of bench/RESULTS.md (this
-mode does not write the file).
+mode does not write the file). The data-page save of both files (a prepared wave given to
+``ingest_file``) is timed too, as the page saves today and with the open answers analysed beforehand
+(``records=``: what the page could do while it shows its validation report).
 """
 
 from __future__ import annotations
@@ -254,6 +256,33 @@ def open_col_round(data: bytes, url: str | None, folder: str, tag: str) -> dict[
     return out
 
 
+def page_save_costs(data: bytes, folder: str, tag: str, repeat: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Median (wall s, CPU s) of saving a prepared wave from the data page: as the page saves today,
+    and with its open answers analysed beforehand (``ingest_file(…, records=wave_records(…))``)."""
+    from analysis.prepare import prepare_wave
+    from analysis.store import feedback as sfb
+
+    import inspect
+
+    prepared = prepare_wave(data, "page.csv")
+    out = []
+    for ahead in (False, True):
+        if ahead and "records" not in inspect.signature(store.ingest_file).parameters:  # older code
+            out.append((float("nan"), float("nan")))
+            continue
+        runs = []
+        for i in range(repeat):
+            settle()
+            engine = store.get_engine(f"sqlite:///{folder}/page_{tag}_{int(ahead)}_{i}.db")
+            kw = {"records": sfb.wave_records(engine, prepared.dataset)} if ahead else {}
+            c, t = time.process_time(), time.perf_counter()
+            store.ingest_file(engine, prepared, user="bench", **kw)
+            runs.append((time.perf_counter() - t, time.process_time() - c))
+            store.close_engine(engine)
+        out.append(tuple(statistics.median(r[k] for r in runs) for k in (0, 1)))
+    return out[0], out[1]
+
+
 def open_col_main(args) -> int:
     import importlib
 
@@ -287,16 +316,29 @@ def open_col_main(args) -> int:
                                                                    if k in _OPEN_PARTS), flush=True)
             med = {k: {part: tuple(statistics.median(r[part][i] for r in v) for i in (0, 1)) for part in v[0]}
                    for k, v in runs.items()}  # each figure the median over the rounds
-            rows.append((n, n_records, n_distinct, med[False], med[True], load))
+            pages = {k: page_save_costs(files[k], folder, f"{n}_{int(k)}", args.repeat) for k in (False, True)}
+            for k, (now, ahead) in pages.items():
+                print(f"{n:>9,} rows  open={k!s:5}  data-page save: wall {now[0]:.3f} s CPU {now[1]:.3f} s; "
+                      f"records analysed beforehand: wall {ahead[0]:.3f} s CPU {ahead[1]:.3f} s", flush=True)
+            rows.append((n, n_records, n_distinct, med[False], med[True], load, pages))
     print()
-    print("| responses | records | distinct texts | without: wall s | CPU s | with: wall s | CPU s | parse CPU s "
-          "| records analysis CPU s | records insert CPU s | rest CPU s | with ÷ without, CPU | wall | load |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for n, n_rec, n_dis, a, b, load in rows:
-        print(f"| {n:,} | {n_rec:,} | {n_dis:,} | {a['total'][0]:.2f} | {a['total'][1]:.2f} | {b['total'][0]:.2f} "
-              f"| {b['total'][1]:.2f} | {b['parse'][1]:.2f} | {b['records analysis'][1]:.2f} "
-              f"| {b['records insert'][1]:.2f} | {b['rest'][1]:.2f} | {b['total'][1] / a['total'][1]:.2f} "
-              f"| {b['total'][0] / a['total'][0]:.2f} | {load:.2f} |")
+    print("| responses | open column | records (distinct texts) | wall s | CPU s | parse CPU s | records analysis CPU s "
+          "| records insert CPU s | rest CPU s | with ÷ without: CPU | wall | load |")
+    print("|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, n_rec, n_dis, a, b, load, _ in rows:
+        for label, m, recs in (("without", a, "—"), ("with", b, f"{n_rec:,} ({n_dis:,})")):
+            ratio = (f"**{b['total'][1] / a['total'][1]:.2f}** | {b['total'][0] / a['total'][0]:.2f}"
+                     if m is b else " | ")
+            print(f"| {n:,} | {label} | {recs} | {m['total'][0]:.2f} | {m['total'][1]:.2f} | {m['parse'][1]:.2f} "
+                  f"| {m['records analysis'][1]:.2f} | {m['records insert'][1]:.2f} | {m['rest'][1]:.2f} | {ratio} "
+                  f"| {load:.2f} |")
+    print()
+    print("| responses | data-page save without: wall s | CPU s | with: wall s | CPU s | with, records analysed "
+          "beforehand: wall s | CPU s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for n, *_, pages in rows:
+        (a, _), (b, b_ahead) = pages[False], pages[True]
+        print(f"| {n:,} | {a[0]:.3f} | {a[1]:.3f} | {b[0]:.3f} | {b[1]:.3f} | {b_ahead[0]:.3f} | {b_ahead[1]:.3f} |")
     return 0
 
 

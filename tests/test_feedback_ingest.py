@@ -134,8 +134,8 @@ def test_a_lexicon_change_between_analysis_and_write_is_honoured(engine, monkeyp
 
     real = ingest_mod.wave_records
 
-    def then_add_a_word(eng, ds, meta):
-        out = real(eng, ds, meta)
+    def then_add_a_word(eng, ds):
+        out = real(eng, ds)
         store.add_lexicon_word(eng, "太咸", "area", "medical", user="manager")  # not an area word before
         return out
 
@@ -204,3 +204,22 @@ def test_analyse_rows_is_analyse_of_each_text():
     saying = [t for t in texts if not is_no_opinion(t)]
     assert analyse_rows(saying, say_something=True) == [dataclasses.astuple(analyse(t)) for t in saying]
     assert analyse_rows(texts) == [dataclasses.astuple(analyse(t)) for t in texts]
+
+
+def test_records_analysed_ahead_are_used_and_the_unit_comes_from_the_save(engine, monkeypatch):  # noqa: F811
+    """The data page may analyse while it shows its report; saving then analyses nothing, and the
+    unit typed before saving is the records' unit."""
+    import analysis.text as text_mod
+    from analysis.prepare import prepare_wave
+
+    prepared = prepare_wave(messy_wave(60), "w.csv")
+    ahead = sfb.wave_records(engine, prepared.dataset)
+    monkeypatch.setattr(text_mod, "analyse_rows", lambda *a, **k: pytest.fail("analysed again at save"))
+    res = store.ingest_file(engine, prepared, meta={"unit": "西校区"}, records=ahead)
+    got = stored(engine, res.wave_id)
+    assert len(got) == ahead.n > 0 and {g["unit"] for g in got} == {"西校区"}
+    monkeypatch.undo()
+    assert [{k: g[k] for k in ("text", "areas", "source_row")} for g in got] == \
+        [{k: w[k] for k in ("text", "areas", "source_row")} for w in reference(engine, res.wave_id, "西校区")]
+    with pytest.raises(ValueError, match="prepared wave"):
+        store.ingest_file(engine, messy_wave(61), "x.csv", records=ahead)

@@ -396,7 +396,7 @@ class WaveRecords:
     ``additions`` are the store's lexicon words the analysis used: :func:`_store_wave_records`
     compares them under the write lock and analyses again if a manager changed the lexicon meanwhile.
     ``columns`` hold one driver value per record (:func:`_driver_values`), ``fixed`` the values
-    shared by all records of the wave except those known only at the write (wave id, user, time);
+    shared by all records of the wave except those known only at the write (wave id, unit, user, time);
     ``spans`` the question and the number of records of each open column, in the order of ``columns``.
     """
 
@@ -411,14 +411,16 @@ class WaveRecords:
         return sum(k for _, k in self.spans)
 
 
-def wave_records(engine: Engine, ds: Any, meta: dict | None = None) -> WaveRecords:
-    """The open answers of a wave about to be stored, analysed outside any transaction."""
+def wave_records(engine: Engine, ds: Any) -> WaveRecords:
+    """The open answers of a coded wave about to be stored, masked and analysed outside any
+    transaction (``store.ingest_file(…, records=)`` takes them; the wave's fields such as its unit
+    are added when it is written)."""
     with engine.connect() as conn:
         additions = _additions(conn)
-    return _wave_records(additions, engine.dialect.name, ds, meta)
+    return _wave_records(additions, engine.dialect.name, ds)
 
 
-def _wave_records(additions: tuple, dialect: str, ds: Any, meta: dict | None) -> WaveRecords:
+def _wave_records(additions: tuple, dialect: str, ds: Any) -> WaveRecords:
     """Records of the open answers of ``ds``: the same records, in the same order, as
     ``analysis.feedback.records_from_dataset`` then ``analyse_records`` give, but column by column:
     each distinct answer is checked (``is_no_opinion``) and analysed once, each distinct group and
@@ -429,8 +431,7 @@ def _wave_records(additions: tuple, dialect: str, ds: Any, meta: dict | None) ->
 
     lex = build_lexicon(additions)
     sqlite = dialect == "sqlite"
-    fixed = {"channel": "survey", "unit": _opt(str(meta["unit"])) if meta and meta.get("unit") else None,
-             "status": "new", "file_id": None, "action_id": None}
+    fixed = {"channel": "survey", "status": "new", "file_id": None, "action_id": None}
     names = ("date", "resp_group", "source_row", "cell_n", "text", "n_masked", "areas", "tone", "suggestion",
              "keywords")
     texts = getattr(ds, "texts", None)
@@ -514,9 +515,10 @@ def _store_wave_records(conn: Connection, wave_id: int, ds: Any, meta: dict | No
     """Insert the wave's records inside its write transaction; analysed here when ``records`` is
     None, stale (the lexicon changed since :func:`wave_records`) or made for another dialect."""
     if records is None or records.dialect != conn.dialect.name or records.additions != _additions(conn):
-        records = _wave_records(_additions(conn), conn.dialect.name, ds, meta)
+        records = _wave_records(_additions(conn), conn.dialect.name, ds)
     now = _now()
-    fixed = {**records.fixed, "wave_id": int(wave_id), "is_demo": bool(is_demo), "created_at": now,
+    unit = _opt(str(meta["unit"])) if meta and meta.get("unit") else None
+    fixed = {**records.fixed, "wave_id": int(wave_id), "unit": unit, "is_demo": bool(is_demo), "created_at": now,
              "created_by": user, "updated_at": now}
     start = 0
     for column, k in records.spans:  # one executemany per question, which goes into it as a literal

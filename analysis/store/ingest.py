@@ -200,7 +200,7 @@ def _insert_wave(conn: Connection, prepared: PreparedWave, *, sha: str, name: st
     name (suffixed when taken).
 
     ``packed`` = ``_pack(prepared.data)``, ``frames`` = ``_frame_blobs(prepared.dataset)`` and
-    ``records`` = ``store.feedback.wave_records(engine, prepared.dataset, meta)`` when the caller
+    ``records`` = ``store.feedback.wave_records(engine, prepared.dataset)`` when the caller
     already has them (the records are analysed here otherwise, or when the lexicon changed since).
     """
     ds, data, filename = prepared.dataset, prepared.data, prepared.filename
@@ -258,6 +258,7 @@ def ingest_file(
     codebook: pd.DataFrame | bytes | str | Path | None = None,
     user: str = "cli",
     format: str | None = None,
+    records: WaveRecords | None = None,
 ) -> IngestResult:
     """Store one export as a new wave, atomically and at most once.
 
@@ -274,6 +275,9 @@ def ingest_file(
         one is suggested automatically (``analysis.prepare.prepare_wave``).
     user : who uploads (audit log).
     format : force an adapter key (see ``analysis.ingest.ADAPTERS``).
+    records : with a prepared wave, its open answers already analysed
+        (``store.feedback.wave_records(engine, prepared.dataset)``, e.g. while the data page showed
+        its validation report); analysed here otherwise (and again if the lexicon changed since).
 
     Returns
     -------
@@ -296,6 +300,8 @@ def ingest_file(
             raise ValueError("预处理过的批次已含编码表和格式。 A prepared wave already has its codebook and format.")
         raw, filename = prepared.data, filename or prepared.filename
     elif isinstance(data, (bytes, bytearray, memoryview)):
+        if records is not None:
+            raise ValueError("分析好的意见记录须与预处理过的批次一起传入。 records= goes with a prepared wave.")
         raw, filename = bytes(data), filename or ""
     else:
         raise ValueError("需要文件的字节内容（bytes）。 ingest_file expects the file's bytes.")
@@ -316,7 +322,8 @@ def ingest_file(
             return known
         if error is not None:
             raise error
-        records = wave_records(engine, prepared.dataset, meta)  # while the zstd copy finishes
+        if records is None:
+            records = wave_records(engine, prepared.dataset)  # while the zstd copy finishes
         packed, frames = work.packed(), work.frames()
     name = (wave or "").strip() or meta.get("name") or Path(filename).stem.strip() or "批次 wave"
     with _write(engine, checkpoint_later=True) as conn:
