@@ -259,10 +259,10 @@ def open_col_round(data: bytes, url: str | None, folder: str, tag: str) -> dict[
 def page_save_costs(data: bytes, folder: str, tag: str, repeat: int) -> tuple[tuple[float, float], tuple[float, float]]:
     """Median (wall s, CPU s) of saving a prepared wave from the data page: as the page saves today,
     and with its open answers analysed beforehand (``ingest_file(…, records=wave_records(…))``)."""
+    import inspect
+
     from analysis.prepare import prepare_wave
     from analysis.store import feedback as sfb
-
-    import inspect
 
     prepared = prepare_wave(data, "page.csv")
     out = []
