@@ -122,10 +122,12 @@ def test_analysis_runs_outside_the_write_transaction(engine, monkeypatch):  # no
         calls.append(inside["now"])
         return real_each(*a, **k)
 
+    for word, area in (("夜宵", "catering"), ("太咸", "medical"), ("门禁卡", "security")):  # a store with additions
+        store.add_lexicon_word(engine, word, "area", area)
     monkeypatch.setattr(ingest_mod, "_write", watched)
     monkeypatch.setattr(text_mod, "analyse_rows", each)
     res = store.ingest_file(engine, messy_wave(60), "w.csv")
-    assert calls == [False] and len(stored(engine, res.wave_id)) > 0
+    assert calls == [False] and len(stored(engine, res.wave_id)) > 0  # analysed once, before the lock
 
 
 def test_a_lexicon_change_between_analysis_and_write_is_honoured(engine, monkeypatch):  # noqa: F811

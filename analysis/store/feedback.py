@@ -514,8 +514,9 @@ def _store_wave_records(conn: Connection, wave_id: int, ds: Any, meta: dict | No
                         *, user: str, is_demo: bool) -> int:
     """Insert the wave's records inside its write transaction; analysed here when ``records`` is
     None, stale (the lexicon changed since :func:`wave_records`) or made for another dialect."""
-    if records is None or records.dialect != conn.dialect.name or records.additions != _additions(conn):
-        records = _wave_records(_additions(conn), conn.dialect.name, ds)
+    additions = _additions(conn)
+    if records is None or records.dialect != conn.dialect.name or sorted(records.additions) != sorted(additions):
+        records = _wave_records(additions, conn.dialect.name, ds)
     now = _now()
     unit = _opt(str(meta["unit"])) if meta and meta.get("unit") else None
     fixed = {**records.fixed, "wave_id": int(wave_id), "unit": unit, "is_demo": bool(is_demo), "created_at": now,
