@@ -16,6 +16,7 @@ import io
 import random
 from contextlib import contextmanager
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -168,6 +169,7 @@ def test_literals_quote_and_refuse_what_they_cannot_hold():
     assert sfb._literal("o'brien", True) == "'o''brien'"
     assert sfb._literal("100%", False) == "'100%%'" and sfb._literal("100%", True) == "'100%'"
     assert sfb._literal("a\x00b", True) is None and sfb._literal([1], True) is None
+    assert sfb._literal("a\\b", False) is None and sfb._literal("a\\b", True) == "'a\\b'"
     assert (sfb._literal(None, True), sfb._literal(True, True), sfb._literal(False, False), sfb._literal(7, False)) == \
         ("NULL", "1", "FALSE", "7")
     assert sfb._literal(dt.datetime(2025, 4, 1, 8, 0, 0, 5), True) == "'2025-04-01 08:00:00.000005'"
@@ -225,3 +227,17 @@ def test_records_analysed_ahead_are_used_and_the_unit_comes_from_the_save(engine
         [{k: w[k] for k in ("text", "areas", "source_row")} for w in reference(engine, res.wave_id, "西校区")]
     with pytest.raises(ValueError, match="prepared wave"):
         store.ingest_file(engine, messy_wave(61), "x.csv", records=ahead)
+
+
+@pytest.mark.parametrize("stamps", [
+    [dt.datetime(2025, 4, 1, 23, 59), None, dt.datetime(2025, 4, 2, 0, 1), dt.datetime(2025, 4, 1, 8)],
+    pd.to_datetime(["2025-04-01 23:30", None, "2025-04-02 00:10"]).tz_localize("Asia/Shanghai").tolist(),
+    ["2025-04-01 23:30:00", "2025-04-02 00:10:00", "not a time"],
+])
+def test_row_dates_are_each_submissions_date(stamps):
+    """Against records_from_dataset's own expression: pd.to_datetime(..., errors="coerce") then .date() per row."""
+    resp = pd.DataFrame({"submitted_at": pd.Series(stamps, dtype=object)})
+    parsed = pd.to_datetime(resp["submitted_at"], errors="coerce")
+    want = [None if pd.isna(d) else d.date() for d in parsed.tolist()]
+    assert sfb._row_dates(resp, False).tolist() == want
+    assert sfb._row_dates(resp, True).tolist() == [None if d is None else d.isoformat() for d in want]

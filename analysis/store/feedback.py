@@ -296,8 +296,8 @@ def _literal(value: Any, sqlite: bool) -> str | None:
         return str(int(value))
     if isinstance(value, dt.datetime):
         value = value.strftime(_TS_FORMAT) if sqlite else value.isoformat(sep=" ")
-    if not isinstance(value, str) or "\x00" in value:
-        return None
+    if not isinstance(value, str) or "\x00" in value or (not sqlite and "\\" in value):
+        return None  # a backslash is bound on PostgreSQL: its meaning in a literal depends on a setting
     text = "'" + value.replace("'", "''") + "'"  # standard SQL quoting (PostgreSQL: standard_conforming_strings)
     return text if sqlite else text.replace("%", "%%")  # psycopg's paramstyle is %s
 
@@ -502,8 +502,10 @@ def _row_dates(resp: pd.DataFrame, sqlite: bool) -> np.ndarray:
         return np.full(n, None, dtype=object)
     stamps = pd.to_datetime(resp["submitted_at"], errors="coerce")
     if not pd.api.types.is_datetime64_any_dtype(stamps):  # mixed offsets: one by one
+        out = np.empty(n, dtype=object)
         dates = [None if pd.isna(d) else pd.Timestamp(d).date() for d in stamps.tolist()]
-        return np.array([d.isoformat() if (sqlite and d is not None) else d for d in dates] + [None], dtype=object)[:n]
+        out[:] = [d.isoformat() if (sqlite and d is not None) else d for d in dates]
+        return out
     codes, days = pd.factorize(stamps.dt.normalize())  # a wave's answers fall on few days
     dates = [d.date() for d in days]
     values = [d.isoformat() for d in dates] if sqlite else dates
@@ -522,7 +524,7 @@ def _store_wave_records(conn: Connection, wave_id: int, ds: Any, meta: dict | No
     fixed = {**records.fixed, "wave_id": int(wave_id), "unit": unit, "is_demo": bool(is_demo), "created_at": now,
              "created_by": user, "updated_at": now}
     start = 0
-    for column, k in records.spans:  # one executemany per question, which goes into it as a literal
+    for column, k in records.spans:  # one insert per question, which goes into it as a literal
         part = {c: v[start : start + k] for c, v in records.columns.items()} if len(records.spans) > 1 else records.columns
         _execute_insert(conn, part, {**fixed, "source_column": column}, k)
         start += k
