@@ -4,6 +4,7 @@ Usage::
 
     python bench/bench_ingest.py [--sizes 10000 100000 1000000] [--items 30] [--repeat 3] [--db URL]
                                  [--floor 100000 1000000] [--no-page] [--write]
+    python bench/bench_ingest.py --open-col [--sizes 10000 30000 100000] [--repeat 5] [--db URL]
 
 For each size a 问卷星 按选项文本 export is generated (bench/gen_wjx.py, UTF-8 with BOM). Each of
 ``--repeat`` rounds reads it with ``pyarrow.csv.read_csv`` (best of 2 right before; the floor:
@@ -28,6 +29,22 @@ and screened the file for its validation report before the manager saves, and pa
 to ``ingest_file`` as a prepared wave, so saving is the sha256, the zstd copy, the blobs and the transaction.
 
 ``--write`` replaces the "Ingest" section of bench/RESULTS.md.
+
+``--open-col`` measures instead what the open answers cost: each size is generated with and without
+one open question (``gen_wjx.make_wjx_text_bytes(open_col=True)``: about 40 % say nothing, the rest
+repeat a lot; every other cell identical), and the two files are ingested in alternating rounds into
+fresh stores. Each ingest is split into *parse* (``prepare_wave``), *records analysis* (the open
+answers collected, masked and analysed, outside the write transaction: ``store.feedback._wave_records``),
+*records insert* (inside it: ``store.feedback._store_wave_records``) and the rest (hashing and
+compressing the file, blobs, the transaction), each as wall and CPU time: the parts count the
+ingesting thread's CPU (``time.thread_time``), the total the whole process's (``time.process_time``:
+also the background threads hashing, compressing and encoding), so *rest* includes that work.
+The rjieba segmenter with the lexicon's words is built once per process before the rounds (its
+CPU time is printed). Every figure printed is the median of that figure over the rounds, with the
+ratio with ÷ without, as a Markdown table for the hand-written subsection of bench/RESULTS.md (this
+mode does not write the file). The data-page save of both files (a prepared wave given to
+``ingest_file``) is timed too, as the page saves today and with the open answers analysed beforehand
+(``records=``: what the page could do while it shows its validation report).
 """
 
 from __future__ import annotations
@@ -196,6 +213,135 @@ def floor_seconds(data: bytes) -> list[tuple[str, float, float]]:
     return [(name, *best(fn)) for name, fn in steps]
 
 
+_OPEN_PARTS = ("parse", "records analysis", "records insert")
+
+
+def open_col_round(data: bytes, url: str | None, folder: str, tag: str) -> dict[str, tuple[float, float]]:
+    """One ingest into a fresh store: ``{part: (wall s, CPU s)}`` for the parts, ``total`` and ``rest``."""
+    from analysis.store import feedback as sfb
+    from analysis.store import ingest as sing
+
+    spent = {k: [0.0, 0.0] for k in _OPEN_PARTS}
+    patched = [(sing, "prepare_wave", "parse"), (sfb, "_wave_records", "records analysis"),
+               (sing, "_store_wave_records", "records insert")]
+    patched = [(mod, name, key) for mod, name, key in patched if hasattr(mod, name)]  # older code: fewer parts
+    originals = [(mod, name, getattr(mod, name)) for mod, name, _ in patched]
+
+    def timed(fn, key):
+        def run(*a, **k):
+            t, c = time.perf_counter(), time.thread_time()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[key][0] += time.perf_counter() - t
+                spent[key][1] += time.thread_time() - c
+        return run
+
+    engine = store.get_engine(url or f"sqlite:///{folder}/open_{tag}.db")
+    for mod, name, key in patched:
+        setattr(mod, name, timed(getattr(mod, name), key))
+    try:
+        c, t = time.process_time(), time.perf_counter()
+        res = store.ingest_file(engine, data, f"wjx_{tag}.csv", user="bench")
+        total = (time.perf_counter() - t, time.process_time() - c)
+    finally:
+        for mod, name, fn in originals:
+            setattr(mod, name, fn)
+    if url:
+        store.purge_wave(engine, res.wave_id, user="bench")
+    store.close_engine(engine)
+    out = {k: (v[0], v[1]) for k, v in spent.items()}
+    out["total"] = total
+    out["rest"] = (total[0] - sum(v[0] for v in spent.values()), total[1] - sum(v[1] for v in spent.values()))
+    return out
+
+
+def page_save_costs(data: bytes, folder: str, tag: str, repeat: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Median (wall s, CPU s) of saving a prepared wave from the data page: as the page saves today,
+    and with its open answers analysed beforehand (``ingest_file(…, records=wave_records(…))``)."""
+    import inspect
+
+    from analysis.prepare import prepare_wave
+    from analysis.store import feedback as sfb
+
+    prepared = prepare_wave(data, "page.csv")
+    out = []
+    for ahead in (False, True):
+        if ahead and "records" not in inspect.signature(store.ingest_file).parameters:  # older code
+            out.append((float("nan"), float("nan")))
+            continue
+        runs = []
+        for i in range(repeat):
+            settle()
+            engine = store.get_engine(f"sqlite:///{folder}/page_{tag}_{int(ahead)}_{i}.db")
+            kw = {"records": sfb.wave_records(engine, prepared.dataset)} if ahead else {}
+            c, t = time.process_time(), time.perf_counter()
+            store.ingest_file(engine, prepared, user="bench", **kw)
+            runs.append((time.perf_counter() - t, time.process_time() - c))
+            store.close_engine(engine)
+        out.append(tuple(statistics.median(r[k] for r in runs) for k in (0, 1)))
+    return out[0], out[1]
+
+
+def open_col_main(args) -> int:
+    import importlib
+
+    from gen_wjx import open_answers
+
+    from analysis.text import is_no_opinion, shipped_lexicon
+
+    text_analyse = importlib.import_module("analysis.text.analyse")  # the module (the package exports a function of that name)
+
+    text_analyse._SEGMENTERS.clear()
+    c = time.process_time()
+    text_analyse._segmenter(shipped_lexicon())  # once per process and lexicon; not in the rounds below
+    print(f"segmenter with the lexicon's words, built once per process: CPU {time.process_time() - c:.3f} s", flush=True)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-open-") as folder:
+        for n in args.sizes:
+            answers = open_answers(n, 0).to_pylist()
+            n_records = sum(1 for a in answers if a != "(空)" and not is_no_opinion(a))
+            n_distinct = len({a for a in answers if a != "(空)" and not is_no_opinion(a)})
+            files = {False: make_wjx_text_bytes(n, n_items=args.items, seed=0),
+                     True: make_wjx_text_bytes(n, n_items=args.items, seed=0, open_col=True)}
+            load = os.getloadavg()[0]
+            runs = {False: [], True: []}
+            for i in range(args.repeat):
+                for with_open in (False, True):
+                    settle()
+                    r = open_col_round(files[with_open], args.db, folder, f"{n}_{i}_{int(with_open)}")
+                    runs[with_open].append(r)
+                    print(f"{n:>9,} rows  open={with_open!s:5}  round {i + 1}: total {r['total'][0]:.3f} s "
+                          f"(CPU {r['total'][1]:.3f})  " + "  ".join(f"{k} {v[1]:.3f}" for k, v in r.items()
+                                                                   if k in _OPEN_PARTS), flush=True)
+            med = {k: {part: tuple(statistics.median(r[part][i] for r in v) for i in (0, 1)) for part in v[0]}
+                   for k, v in runs.items()}  # each figure the median over the rounds
+            pages = {k: page_save_costs(files[k], folder, f"{n}_{int(k)}", args.repeat) for k in (False, True)}
+            for k, (now, ahead) in pages.items():
+                print(f"{n:>9,} rows  open={k!s:5}  data-page save: wall {now[0]:.3f} s CPU {now[1]:.3f} s; "
+                      f"records analysed beforehand: wall {ahead[0]:.3f} s CPU {ahead[1]:.3f} s", flush=True)
+            rows.append((n, n_records, n_distinct, med[False], med[True], load, pages))
+    print()
+    print("| responses | open column | records (distinct texts) | wall s | CPU s | parse CPU s | records analysis CPU s "
+          "| records insert CPU s | rest CPU s | with ÷ without: CPU | wall | load |")
+    print("|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, n_rec, n_dis, a, b, load, _ in rows:
+        for label, m, recs in (("without", a, "—"), ("with", b, f"{n_rec:,} ({n_dis:,})")):
+            ratio = (f"**{b['total'][1] / a['total'][1]:.2f}** | {b['total'][0] / a['total'][0]:.2f}"
+                     if m is b else " | ")
+            print(f"| {n:,} | {label} | {recs} | {m['total'][0]:.2f} | {m['total'][1]:.2f} | {m['parse'][1]:.2f} "
+                  f"| {m['records analysis'][1]:.2f} | {m['records insert'][1]:.2f} | {m['rest'][1]:.2f} | {ratio} "
+                  f"| {load:.2f} |")
+    print()
+    print("| responses | data-page save without: wall s | CPU s | with: wall s | CPU s | with, records analysed "
+          "beforehand: wall s | CPU s |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for n, *_, pages in rows:
+        (a, _), (b, b_ahead) = pages[False], pages[True]
+        print(f"| {n:,} | {a[0]:.3f} | {a[1]:.3f} | {b[0]:.3f} | {b[1]:.3f} | {b_ahead[0]:.3f} | {b_ahead[1]:.3f} |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -208,7 +354,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-page", dest="page", action="store_false",
                     help="skip the data-page save (ingest given the already validated dataset)")
     ap.add_argument("--write", action="store_true", help="update bench/RESULTS.md")
+    ap.add_argument("--open-col", action="store_true",
+                    help="ingest with vs without one open question (records analysis and insert split out)")
     args = ap.parse_args(argv)
+    if args.open_col:
+        return open_col_main(args)
     rows = []
     stages = []
     floors = []

@@ -145,3 +145,20 @@ def test_cli_writes_the_same_bytes(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert out.read_bytes() == gen.make_wjx_text_bytes(1500, seed=4)
     assert "1,500 rows" in proc.stderr
+
+
+def test_open_column_answers_repeat_and_leave_the_rest_unchanged():
+    """The open question is appended last; every other cell is as without it. Shares are the
+    generator's documented weights (nothing to say 0.40, stock phrases 0.15), checked within
+    ±5 binomial standard deviations at n = 4000 (sd ≈ 0.008 and 0.006)."""
+    plain = gen.make_wjx_text_bytes(4000, seed=3)
+    header, rows = rows_of(gen.make_wjx_text_bytes(4000, seed=3, open_col=True))
+    p_header, p_rows = rows_of(plain)
+    assert header[:-1] == p_header and header[-1] == f"13、{gen.OPEN_QUESTION}"
+    assert [r[:-1] for r in rows] == p_rows
+    answers = [r[-1] for r in rows]
+    nothing = {"(空)", "无", "没有", "没有意见", "无。", "暂无", "没有建议", "无意见"}
+    stock = {"很好", "满意", "挺好的", "希望继续保持", "辛苦了", "都挺好", "非常满意，谢谢", "一般"}
+    assert abs(sum(a in nothing for a in answers) / 4000 - 0.40) < 0.04
+    assert abs(sum(a in stock for a in answers) / 4000 - 0.15) < 0.03
+    assert len(set(answers)) < 4000 * 0.5 and all(a and "," not in a and '"' not in a for a in answers)

@@ -21,7 +21,7 @@ from analysis.store.audit import _audit, _jsonable
 from analysis.store.blobs import _frame_blobs, dataset_to_blobs
 from analysis.store.codebooks import _save_codebook, find_codebook
 from analysis.store.engine import _write
-from analysis.store.feedback import _records_from_wave
+from analysis.store.feedback import WaveRecords, _store_wave_records, wave_records
 from analysis.store.schema import META_FIELDS, _now, uploads, wave_data, waves
 from analysis.store.series import _clean_series_meta, _series_values
 
@@ -193,13 +193,15 @@ class _FileWork:
 
 def _insert_wave(conn: Connection, prepared: PreparedWave, *, sha: str, name: str, meta: dict, user: str,
                  is_demo: bool = False, packed: bytes | None = None,
-                 frames: dict[str, bytes | None] | None = None) -> tuple[int, str]:
+                 frames: dict[str, bytes | None] | None = None, records: WaveRecords | None = None) -> tuple[int, str]:
     """Write one prepared wave inside the caller's write transaction: the wave row, its upload (the
     original, zstd), its data blobs, the codebook it was coded with (when the caller gave one) and
-    the audit row. Returns the wave id and its final name (suffixed when taken).
+    the audit row, and the feedback records of its open answers. Returns the wave id and its final
+    name (suffixed when taken).
 
-    ``packed`` = ``_pack(prepared.data)`` and ``frames`` = ``_frame_blobs(prepared.dataset)`` when the
-    caller already has them.
+    ``packed`` = ``_pack(prepared.data)``, ``frames`` = ``_frame_blobs(prepared.dataset)`` and
+    ``records`` = ``store.feedback.wave_records(engine, prepared.dataset)`` when the caller
+    already has them (the records are analysed here otherwise, or when the lexicon changed since).
     """
     ds, data, filename = prepared.dataset, prepared.data, prepared.filename
     now = _now()
@@ -226,7 +228,7 @@ def _insert_wave(conn: Connection, prepared: PreparedWave, *, sha: str, name: st
         )
     )
     conn.execute(wave_data.insert().values(wave_id=wave_id, **dataset_to_blobs(ds, frames)))
-    _records_from_wave(conn, wave_id, ds, meta, user=user, is_demo=is_demo)  # open answers → feedback records
+    _store_wave_records(conn, wave_id, ds, meta, records, user=user, is_demo=is_demo)  # open answers → records
     if prepared.save_codebook:
         _save_codebook(conn, prepared.key, prepared.codebook, user)
     _audit(conn, user, "ingest", {"filename": filename, "sha256": sha, "name": name, "n_responses": int(ds.n)}, wave_id)
@@ -256,6 +258,7 @@ def ingest_file(
     codebook: pd.DataFrame | bytes | str | Path | None = None,
     user: str = "cli",
     format: str | None = None,
+    records: WaveRecords | None = None,
 ) -> IngestResult:
     """Store one export as a new wave, atomically and at most once.
 
@@ -272,6 +275,9 @@ def ingest_file(
         one is suggested automatically (``analysis.prepare.prepare_wave``).
     user : who uploads (audit log).
     format : force an adapter key (see ``analysis.ingest.ADAPTERS``).
+    records : with a prepared wave, its open answers already analysed
+        (``store.feedback.wave_records(engine, prepared.dataset)``, e.g. while the data page showed
+        its validation report); analysed here otherwise (and again if the lexicon changed since).
 
     Returns
     -------
@@ -281,8 +287,9 @@ def ingest_file(
     ``restore``) instead of creating a copy. After :func:`purge_wave` the file is unknown again
     and a re-upload makes a new wave.
 
-    The file is prepared outside any transaction (while :class:`_FileWork` hashes and compresses it);
-    the wave, its upload, its data and the audit row are then written in one transaction
+    The file is prepared outside any transaction (while :class:`_FileWork` hashes and compresses it),
+    and so are the feedback records of its open answers (masked and analysed); the wave, its upload,
+    its data, its records and the audit row are then written in one transaction
     (:func:`_insert_wave`): a wave appears whole or not at all, also when the process is killed
     mid-write. A file stored before is recognised from its sha256 even when it no longer parses on
     its own; the duplicate check follows the parse (the data page looks the file up before that).
@@ -293,6 +300,8 @@ def ingest_file(
             raise ValueError("预处理过的批次已含编码表和格式。 A prepared wave already has its codebook and format.")
         raw, filename = prepared.data, filename or prepared.filename
     elif isinstance(data, (bytes, bytearray, memoryview)):
+        if records is not None:
+            raise ValueError("分析好的意见记录须与预处理过的批次一起传入。 records= goes with a prepared wave.")
         raw, filename = bytes(data), filename or ""
     else:
         raise ValueError("需要文件的字节内容（bytes）。 ingest_file expects the file's bytes.")
@@ -313,6 +322,8 @@ def ingest_file(
             return known
         if error is not None:
             raise error
+        if records is None:
+            records = wave_records(engine, prepared.dataset)  # while the zstd copy finishes
         packed, frames = work.packed(), work.frames()
     name = (wave or "").strip() or meta.get("name") or Path(filename).stem.strip() or "批次 wave"
     with _write(engine, checkpoint_later=True) as conn:
@@ -320,7 +331,7 @@ def ingest_file(
         if dup is not None:
             return _duplicate_result(conn, dup, filename, user)
         wave_id, final = _insert_wave(conn, prepared, sha=sha, name=name, meta=meta, user=user,
-                                      packed=packed, frames=frames)
+                                      packed=packed, frames=frames, records=records)
     warnings = prepared.warnings
     if final != name:
         warnings.append(f"批次名「{name}」已存在，已命名为「{final}」。 Wave name '{name}' exists; saved as '{final}'.")

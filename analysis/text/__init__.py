@@ -11,6 +11,7 @@ from analysis.text.analyse import (
     TONES,
     Analysis,
     analyse,
+    analyse_rows,
     analyse_texts,
     is_no_opinion,
     segment,
@@ -22,7 +23,7 @@ from analysis.text.lexicon import WORD_KINDS, Lexicon, build_lexicon, check_addi
 from analysis.text.mask import PII_KINDS, PLACEHOLDERS, mask_pii
 
 __all__ = [
-    "ANALYSIS_COLUMNS", "TONES", "Analysis", "analyse", "analyse_texts", "is_no_opinion", "segment", "tag_areas",
+    "ANALYSIS_COLUMNS", "TONES", "Analysis", "analyse", "analyse_rows", "analyse_texts", "is_no_opinion", "segment", "tag_areas",
     "tone_of", "KEYWORD_COLUMNS", "area_keywords", "log_odds", "WORD_KINDS", "Lexicon", "build_lexicon",
     "check_addition", "shipped_lexicon", "PII_KINDS", "PLACEHOLDERS", "mask_pii",
 ]

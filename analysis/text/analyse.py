@@ -29,8 +29,8 @@ import pandas as pd
 from analysis.text.lexicon import Lexicon, shipped_lexicon
 from analysis.text.mask import PLACEHOLDERS, mask_pii
 
-__all__ = ["TONES", "Analysis", "segment", "tag_areas", "tone_of", "analyse", "analyse_texts", "is_no_opinion",
-           "ANALYSIS_COLUMNS"]
+__all__ = ["TONES", "Analysis", "segment", "tag_areas", "tone_of", "analyse", "analyse_texts", "analyse_rows",
+           "is_no_opinion", "ANALYSIS_COLUMNS"]
 
 TONES: dict[str, tuple[str, str]] = {
     "negative": ("负面", "negative"),
@@ -222,11 +222,15 @@ def tone_of(tokens: Sequence[str], lexicon: Lexicon | None = None) -> tuple[str,
     return _tone_of(_token_infos(tokens, lex))
 
 
-def _analyse_one(text: object, lex: Lexicon, cut, table: dict[str, _Info],
-                 max_keywords: int) -> tuple[str, int, tuple[str, ...], str, bool, tuple[str, ...]]:
-    """The work of :func:`analyse` in one pass over the tokens (the hot loop of ``analyse_texts``)."""
+def _analyse_one(text: object, lex: Lexicon, cut, table: dict[str, _Info], max_keywords: int,
+                 says_something: bool = False) -> tuple[str, int, tuple[str, ...], str, bool, tuple[str, ...]]:
+    """The work of :func:`analyse` in one pass over the tokens (the hot loop of ``analyse_texts``).
+
+    ``says_something``: the caller found ``is_no_opinion(text)`` False; it is then asked again only
+    when masking changed the text.
+    """
     masked, n = mask_pii("" if text is None or text is pd.NA else text)
-    if is_no_opinion(masked, lex):
+    if (n or not says_something) and is_no_opinion(masked, lex):
         return masked, n, (), "neutral", False, ()
     tokens = cut((_PLACEHOLDER.sub("，", masked) if n else masked).lower())  # a placeholder is no word
     infos = []
@@ -258,6 +262,19 @@ def analyse(text: object, lexicon: Lexicon | None = None, *, max_keywords: int =
     """Mask, segment, tag, score and pick keywords for one comment (the masked text is what is analysed)."""
     lex = lexicon or shipped_lexicon()
     return Analysis(*_analyse_one(text, lex, _segmenter(lex).cut, _infos(lex), max_keywords))
+
+
+def analyse_rows(texts: Iterable[str], lexicon: Lexicon | None = None, *, max_keywords: int = 5,
+                 say_something: bool = False) -> list[tuple[str, int, tuple[str, ...], str, bool, tuple[str, ...]]]:
+    """:func:`analyse` of each text as a plain tuple of the :class:`Analysis` fields (``text,
+    n_masked, areas, tone, suggestion, keywords``): for callers that already hold distinct texts.
+
+    ``say_something=True`` promises that ``is_no_opinion`` is False for every text (the caller
+    checked, e.g. to leave such answers out), so it is not checked again unless masking changed a text.
+    """
+    lex = lexicon or shipped_lexicon()
+    cut, table = _segmenter(lex).cut, _infos(lex)
+    return [_analyse_one(t, lex, cut, table, max_keywords, say_something) for t in texts]
 
 
 def analyse_texts(texts: Iterable[object], lexicon: Lexicon | None = None, *, max_keywords: int = 5) -> pd.DataFrame:
