@@ -103,7 +103,7 @@ class Scale:
     @cached_property
     def lookup(self) -> dict[str, int]:
         """Normalised label (or alias) → code; built once per scale (coding asks for it per column
-        and per distinct answer — rebuilding it each time was ~0.05 s of every ingest). Read-only."""
+        and per distinct answer; rebuilding it each time showed in every ingest). Read-only."""
         table = {normalize_label(lab): self.k - i for i, lab in enumerate(self.labels)}
         for alias, target in self.aliases.items():
             table[normalize_label(alias)] = table[normalize_label(target)]

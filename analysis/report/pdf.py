@@ -1,8 +1,8 @@
 """The report as a PDF: the HTML document with static charts, printed by WeasyPrint.
 
 WeasyPrint lays text out with Pango and embeds the fonts it used as subsets, so with Debian's
-fonts-noto-cjk every Chinese character is real, extractable text in Noto Sans CJK SC (TIPS.md:
-6 A4 pages in ~0.6 s). The footer of every page carries the wave, the definition and the data
+fonts-noto-cjk every Chinese character is real, extractable text in Noto Sans CJK SC (TIPS.md;
+timings in bench/RESULTS.md, "Reports"). The footer of every page carries the wave, the definition and the data
 version (a CSS running element) and the page number (``counter(page)``).
 
 WeasyPrint needs system libraries. When they are missing, :func:`write` raises

@@ -266,8 +266,8 @@ def _driver_values(conn: Connection, columns: dict[str, list]) -> dict[str, list
     """Column values as the driver takes them: JSON text for the lists, ISO text for dates and times
     on SQLite (its ``DATE``/``DATETIME`` storage formats), native objects on PostgreSQL.
 
-    SQLAlchemy's per-row bind processing (JSON, dates) cost ~40 µs a row — seconds for a large
-    wave's open answers — so the values are prepared here once per column.
+    SQLAlchemy's per-row bind processing (JSON, dates) is slow for a large wave's open answers
+    (bench/RESULTS.md, "Fast paths"), so the values are prepared here once per column.
     """
     sqlite = conn.dialect.name == "sqlite"
     memo: dict[tuple, str] = {}

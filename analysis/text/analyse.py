@@ -1,6 +1,6 @@
 """Segmentation, area tagging, tone and record keywords of short 后勤 comments.
 
-- **Segmentation**: rjieba (the Rust port of jieba: identical tokens, ~27× faster here, TIPS.md),
+- **Segmentation**: rjieba (the Rust port of jieba: identical tokens and much faster, TIPS.md),
   one private ``rjieba.Jieba`` per lexicon with every lexicon word added, so 洗衣房, 开水房 and
   managers' words come out whole.
 - **Areas**: every area one of whose words is a token, or is inside a token of three or more
