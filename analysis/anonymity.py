@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -147,12 +148,9 @@ class Line:
     pool: str = "sum"
 
 
-def _determined(unknown: np.ndarray, lines: Sequence[Line], n: int) -> np.ndarray:
-    """Which unknown cells the published relations fix exactly (rank test on the relations)."""
-    idx = np.flatnonzero(unknown)
-    out = np.zeros(n, dtype=bool)
-    if not len(idx):
-        return out
+def _relations(lines: Sequence[Line], n: int, free: np.ndarray) -> np.ndarray:
+    """The relations restricted to the ``free`` cells: one row per line that touches one."""
+    idx = np.flatnonzero(free)
     pos = -np.ones(n, dtype=np.int64)
     pos[idx] = np.arange(len(idx))
     rows = []
@@ -161,16 +159,142 @@ def _determined(unknown: np.ndarray, lines: Sequence[Line], n: int) -> np.ndarra
         m = p >= 0
         if m.any():
             r = np.zeros(len(idx))
-            r[p[m]] = line.coefs[m]
+            np.add.at(r, p[m], line.coefs[m])
             rows.append(r)
-    if not rows:
-        return out
-    a = np.vstack(rows)
+    return np.vstack(rows) if rows else np.zeros((0, len(idx)))
+
+
+def _null_space(a: np.ndarray, width: int) -> np.ndarray:
+    """An orthonormal basis (columns) of the null space of ``a`` (``width`` unknowns)."""
+    if not a.shape[0]:
+        return np.eye(width)
     _, s, vt = np.linalg.svd(a, full_matrices=True)
     rank = int((s > 1e-9 * max(1.0, s[0] if len(s) else 1.0)).sum())
-    null = vt[rank:].T  # basis of the null space: the directions the figures cannot see
-    free = np.linalg.norm(null, axis=1) > 1e-9 if null.shape[1] else np.zeros(len(idx), dtype=bool)
-    out[idx] = ~free
+    return vt[rank:].T
+
+
+def _implicit_zeros(lines: Sequence[Line], n: int, hidden: np.ndarray, nonempty: np.ndarray) -> np.ndarray:
+    """Hidden empty cells the published relations force to 0 (an attacker knows they are empty).
+
+    A hidden empty cell ``z`` can be positive in some table agreeing with every published figure iff
+    there is a direction ``d`` with ``A d = 0`` (restricted to the hidden cells), ``d ≥ 0`` on the
+    hidden empty cells and ``d_z > 0`` (the true table has every hidden non-empty cell positive, so a
+    small step along ``d`` stays feasible). This depends on which cells are empty, not on the
+    counts. Found by repeated LPs (scipy HiGHS), each maximising ``Σ t_z``, ``0 ≤ t_z ≤ min(d_z, 1)``
+    over the empty cells not yet shown to be free.
+    """
+    from scipy.optimize import linprog
+
+    out = np.zeros(n, dtype=bool)
+    zeros = hidden & ~nonempty
+    if not zeros.any():
+        return out
+    idx = np.flatnonzero(hidden)
+    a = _relations(lines, n, hidden)
+    if not a.shape[0]:
+        return out
+    is_zero = zeros[idx]
+    todo = is_zero.copy()
+    m = len(idx)
+    while todo.any():
+        t_idx = np.flatnonzero(todo)
+        nt = len(t_idx)
+        # variables: d (m), t (nt); maximise Σ t
+        c = np.concatenate([np.zeros(m), -np.ones(nt)])
+        a_eq = np.hstack([a, np.zeros((a.shape[0], nt))])
+        a_ub = np.zeros((nt, m + nt))
+        a_ub[np.arange(nt), t_idx] = -1.0  # t − d ≤ 0
+        a_ub[np.arange(nt), m + np.arange(nt)] = 1.0
+        bounds = [(0.0, 1.0) if is_zero[i] else (-1.0, 1.0) for i in range(m)] + [(0.0, 1.0)] * nt
+        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(nt), A_eq=a_eq, b_eq=np.zeros(a.shape[0]), bounds=bounds,
+                      method="highs")
+        if res.status != 0 or -res.fun < 1e-9:
+            break
+        got = res.x[m:] > 1e-9
+        if not got.any():
+            break
+        todo[t_idx[got]] = False
+    out[idx[todo]] = True
+    return out
+
+
+@dataclass
+class _Audit:
+    """What the published figures reveal about the hidden cells (see :func:`protect`)."""
+
+    free: np.ndarray  # hidden cells an attacker cannot pin to 0 (non-empty, or empty but free)
+    basis: np.ndarray  # null space of the relations on ``free`` cells: rows follow ``free`` cells
+    pos: np.ndarray  # cell → row of ``basis`` (−1: not free)
+
+    def pinned(self, cells: Sequence[int]) -> bool:
+        """Whether the sum of ``cells`` is fixed by the published figures."""
+        p = self.pos[np.asarray(cells, dtype=np.int64)]
+        if (p < 0).any():
+            return True  # a cell known (visible, or forced to 0)
+        if not self.basis.shape[1]:
+            return True
+        return float(np.linalg.norm(self.basis[p].sum(axis=0))) < 1e-7
+
+    def candidates(
+        self, hid: np.ndarray, empty: list[int], c: np.ndarray, k: int, pool: str
+    ) -> list[tuple[list[int], list[int]]]:
+        """Sets of the hidden non-empty cells ``hid`` pooling < k whose sum might be fixed, each with
+        hidden empty cells (of ``empty``) to add to it: an attacker who learns the sum of a set and
+        some empty cells learns the set's pool (zero cells protect nothing).
+
+        A set's sum is fixed iff its 0/1 vector ``w`` has ``wᵀ B = 0`` (B: the basis rows of the
+        cells). When those dependencies form a space of dimension ≤ 1 the only candidate is the
+        support of its generator; otherwise the small sets are listed (at most 4,096).
+        """
+        cells = [int(x) for x in hid] + list(empty)
+        p = self.pos[np.asarray(cells, dtype=np.int64)]
+        if not self.basis.shape[1]:
+            dep = np.eye(len(cells))
+        else:
+            m = self.basis[p]
+            _, sv, vt = np.linalg.svd(m.T, full_matrices=True)
+            rank = int((sv > 1e-9 * max(1.0, sv[0] if len(sv) else 1.0)).sum())
+            dep = vt[rank:]
+        if not len(dep):
+            return []
+        if len(dep) == 1:
+            w = dep[0]
+            supp = np.flatnonzero(np.abs(w) > 1e-9)
+            if len(supp) and np.allclose(w[supp], w[supp[0]], atol=1e-7):
+                subset = [cells[i] for i in supp if i < len(hid)]
+                if subset and (sum(c[x] for x in subset) if pool == "sum" else max(c[x] for x in subset)) < k:
+                    return [(subset, [cells[i] for i in supp if i >= len(hid)])]
+            return []
+        return [(x, y) for x in _small_unions(hid, c, k, pool) for y in ([], list(empty))]
+
+
+def _audit(lines: Sequence[Line], n: int, hidden: np.ndarray, nonempty: np.ndarray) -> _Audit:
+    free = hidden & ~_implicit_zeros(lines, n, hidden, nonempty)
+    basis = _null_space(_relations(lines, n, free), int(free.sum()))
+    pos = -np.ones(n, dtype=np.int64)
+    pos[np.flatnonzero(free)] = np.arange(int(free.sum()))
+    return _Audit(free, basis, pos)
+
+
+def _small_unions(cells: np.ndarray, c: np.ndarray, k: int, pool: str, limit: int = 4096) -> list[list[int]]:
+    """Sets of the given hidden non-empty cells pooling fewer than k respondents (largest first)."""
+    small = [int(x) for x in sorted(cells.tolist(), key=lambda x: c[x]) if c[x] < k]
+    out: list[list[int]] = []
+
+    def grow(start: int, chosen: list[int], total: float) -> None:
+        if len(out) >= limit:
+            return
+        for i in range(start, len(small)):
+            x = small[i]
+            t = total + c[x] if pool == "sum" else max(total, c[x])
+            if t >= k:
+                if pool == "sum":
+                    break  # sorted: every later cell is at least as large
+                continue
+            out.append([*chosen, x])
+            grow(i + 1, [*chosen, x], t)
+
+    grow(0, [], 0.0)
     return out
 
 
@@ -203,10 +327,21 @@ def protect(
 
     Returns
     -------
-    ``(hidden, primary)`` boolean arrays. Guarantees (module docstring): no hidden small cell is
-    determined by the relations; every relation's hidden non-empty cells on its positive side pool
-    ≥ k respondents, or all its non-empty cells are hidden. Greedy choice: the smallest visible
-    non-empty cell of the relation at fault (ties: first in order).
+    ``(hidden, primary)`` boolean arrays. The attacker sees the shown cells and every relation's
+    published figure and knows that counts are ≥ 0. Guarantees, checked by an exact audit
+    (:func:`_audit`: the hidden empty cells the relations force to 0 by LP, then a rank test of the
+    remaining relations, Hundepool et al., *Statistical Disclosure Control*, 2012, §5.2–5.3):
+
+    1. no primary cell's count is fixed by the published figures;
+    2. in every relation, no set of its hidden non-empty cells pooling fewer than k respondents
+       (sum, or max for ``"max"`` relations) has a fixed total, alone or with the relation's hidden
+       empty cells — in particular "the relation's figure minus its shown cells" describes ≥ k
+       respondents — unless the set is every non-empty cell of the relation (then that figure is
+       the total itself, shown without a breakdown).
+
+    Empty cells never count as protection: the pooling is on the true counts. Greedy choice: the
+    smallest shown non-empty cell that repairs the fault (cells near the fault first); when no shown
+    cell is left the whole breakdown is hidden and only the relations' figures remain.
     """
     k = int(k)
     if k < 1:
@@ -218,61 +353,81 @@ def protect(
     never = np.zeros(n, dtype=bool) if unpublished is None else np.asarray(unpublished, dtype=bool)
     nonempty = c > 0
     primary = (nonempty & (c < k)) | (forced & nonempty)
-    hidden = (c < k) | forced | never
+    hidden = ((c < k) & ~never) | forced | (never & nonempty)  # an empty unpublished cell is known: 0
     lines_of: list[list[int]] = [[] for _ in range(n)]
     for li, line in enumerate(lines):
         for j in line.cells:
             lines_of[int(j)].append(li)
 
-    def candidate(line: Line) -> int | None:
-        pick = line.cells[(line.coefs > 0) & ~hidden[line.cells] & nonempty[line.cells] & ~never[line.cells]]
-        if not len(pick):
-            neg = line.cells[(line.coefs < 0) & ~hidden[line.cells] & nonempty[line.cells] & ~never[line.cells]]
-            return int(neg[0]) if len(neg) else None
-        return int(pick[np.argmin(c[pick])])
+    def addable(x: int) -> bool:
+        return not hidden[x] and nonempty[x] and not never[x]
+
+    def faults(audit: _Audit) -> list[tuple[list[int], int | None]]:
+        """(cells whose total is revealed, the relation at fault or None)."""
+        out: list[tuple[list[int], int | None]] = []
+        for li, line in enumerate(lines):
+            cells = line.cells
+            pos_side = cells[line.coefs > 0]
+            hid = pos_side[hidden[pos_side] & nonempty[pos_side]]
+            if not len(hid):
+                continue
+            everyone = set(cells[nonempty[cells]].tolist())
+            empty = [int(x) for x in pos_side[hidden[pos_side] & ~nonempty[pos_side]] if audit.pos[x] >= 0]
+            for subset, extra in audit.candidates(hid, empty, c, k, line.pool):
+                if audit.pinned([*subset, *extra]):
+                    if set(subset) == everyone:
+                        continue  # the relation's own figure: the total, shown without its breakdown
+                    out.append((subset, li))
+                    break
+        for j in np.flatnonzero(primary & hidden):
+            if audit.pinned([int(j)]):
+                out.append(([int(j)], None))
+        return out
 
     for _ in range(n + 1):
-        unknown = hidden & nonempty
-        add: set[int] = set()
-        for line in lines:
-            cells, coefs = line.cells, line.coefs
-            pos = cells[coefs > 0]
-            if (coefs < 0).any() and unknown[cells[coefs < 0]].any():
-                continue  # the margin is itself hidden: the relation publishes nothing about the pool
-            hid = pos[unknown[pos]]
-            if not len(hid) or not (~hidden[pos] & nonempty[pos]).any():
-                continue
-            pooled = c[hid].sum() if line.pool == "sum" else c[hid].max()
-            if pooled < k:
-                j = candidate(line)
-                if j is not None:
-                    add.add(j)
-        if not add:
-            det = _determined(unknown, lines, n) & primary
-            for j in np.flatnonzero(det):
-                near = set()  # visible cells on the relations of j and of the hidden cells next to j
-                for li in lines_of[j]:
-                    cells = lines[li].cells
-                    near.update(cells.tolist())
-                    for other in cells[unknown[cells]]:
-                        for lj in lines_of[int(other)]:
-                            near.update(lines[lj].cells.tolist())
-                options = sorted(
-                    (x for x in near if not hidden[x] and nonempty[x] and not never[x]), key=lambda x: (c[x], x)
-                )
-                pick = next((x for x in options[:24] if not _determined(_with(unknown, x), lines, n)[j]), None)
-                if pick is None and options:
-                    pick = options[0]
-                if pick is not None:
-                    add.add(pick)
-                    break  # one at a time: the next audit sees its effect
-            if not add and det.any():  # every relation of the cell is hidden already: widen to all
-                rest = np.flatnonzero(~hidden & nonempty & ~never)
-                if len(rest):
-                    add.add(int(rest[np.argmin(c[rest])]))
-        if not add:
+        audit = _audit(lines, n, hidden, nonempty)
+        bad = faults(audit)
+        if not bad:
             break
-        hidden[list(add)] = True
+        cells, li = bad[0]
+        # a relation whose hidden cells pool < k: hide its smallest shown non-empty cell
+        pick = None
+        line = lines[li] if li is not None else None
+        hid_line = [] if line is None else [int(x) for x in line.cells[line.coefs > 0] if hidden[x] and nonempty[x]]
+        pool = 0.0 if not hid_line else (c[hid_line].sum() if line.pool == "sum" else c[hid_line].max())
+        if line is not None and pool < k:  # "the figure minus its shown cells" pools < k: widen it
+            opts = [int(x) for x in line.cells[line.coefs > 0] if addable(int(x))]
+            if not opts:
+                opts = [int(x) for x in line.cells[line.coefs < 0] if addable(int(x))]
+            if opts:
+                pick = min(opts, key=lambda x: (c[x], x))
+        if pick is None:
+            near: set[int] = set()
+            for j in cells:
+                for lj in lines_of[j]:
+                    near.update(int(x) for x in lines[lj].cells)
+                    for other in lines[lj].cells[hidden[lines[lj].cells]]:
+                        for lk in lines_of[int(other)]:
+                            near.update(int(x) for x in lines[lk].cells)
+            ranked = sorted((x for x in near if addable(x)), key=lambda x: (c[x], x))
+            if not ranked:
+                ranked = sorted((int(x) for x in range(n) if addable(x)), key=lambda x: (c[x], x))
+            for x in ranked[:24]:
+                if not _audit(lines, n, _with(hidden, x), nonempty).pinned(cells):
+                    pick = x
+                    break
+            if pick is None:  # no single cell frees it: the cheapest pair that does (a rectangle)
+                pairs = sorted(combinations(ranked[:10], 2), key=lambda xy: (c[xy[0]] + c[xy[1]], xy))
+                for x, y in pairs:
+                    if not _audit(lines, n, _with(_with(hidden, x), y), nonempty).pinned(cells):
+                        hidden[x] = True
+                        pick = y
+                        break
+            if pick is None and ranked:
+                pick = ranked[0]
+        if pick is None:
+            break  # nothing shown is left to hide: only the relations' own figures remain
+        hidden[pick] = True
     return hidden, primary
 
 
