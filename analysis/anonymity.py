@@ -55,11 +55,14 @@ __all__ = [
     "suppress_breakdown",
     "filter_difference",
     "guard_totals",
+    "guard_trend",
     "respondents_per_key",
     "shown",
 ]
 
 DEFAULT_K = 5
+MAX_AUDITED = 1500  # more hidden cells than this: the whole breakdown is hidden (the audit is cubic)
+MAX_STEPS = 400  # complementary cells chosen one by one at most; beyond, the whole breakdown is hidden
 K_MAX = 100
 ENV_VAR = "SURVEY_MIN_GROUP"
 SETTING_KEY = "min_group"
@@ -340,8 +343,10 @@ def protect(
        the total itself, shown without a breakdown).
 
     Empty cells never count as protection: the pooling is on the true counts. Greedy choice: the
-    smallest shown non-empty cell that repairs the fault (cells near the fault first); when no shown
-    cell is left the whole breakdown is hidden and only the relations' figures remain.
+    smallest shown non-empty cell that repairs the fault (cells near the fault first), else the
+    cheapest pair; when no shown cell is left the whole breakdown is hidden and only the relations'
+    figures remain. More than ``MAX_AUDITED`` hidden cells or ``MAX_STEPS`` choices: every cell is
+    hidden (such a breakdown, e.g. one group per respondent, shows nothing worth the risk).
     """
     k = int(k)
     if k < 1:
@@ -384,7 +389,11 @@ def protect(
                 out.append(([int(j)], None))
         return out
 
-    for _ in range(n + 1):
+    for step in range(n + 1):
+        if int(hidden.sum()) > MAX_AUDITED or step > MAX_STEPS:
+            # a breakdown of hundreds of tiny groups (one per respondent …): hide all of it
+            hidden |= nonempty & ~never
+            break
         audit = _audit(lines, n, hidden, nonempty)
         bad = faults(audit)
         if not bad:
@@ -668,4 +677,59 @@ def guard_totals(table: pd.DataFrame, ds: Any, baseline: Any, *, level: str, k: 
             if pd.api.types.is_integer_dtype(series.dtype):
                 series = series.astype("Int64")
             out[name] = series.mask(mask)
+    return out
+
+
+def guard_trend(trend: pd.DataFrame, baseline: pd.DataFrame | None, *, k: int, count_col: str = "n_people",
+                rate_col: str = "satisfaction_rate") -> pd.DataFrame:
+    """Blank the (wave, key) figures of a trend a filter changed by 1…k−1 respondents.
+
+    Parameters
+    ----------
+    trend : a trend table (``wave``, ``key``, ``count_col`` and figures; rows by wave then key in
+        date order, as ``analysis.compare.trend_summary`` returns) computed on filtered datasets.
+    baseline : the same trend on the unfiltered datasets; None (no filter) returns ``trend``.
+    k : the threshold.
+
+    Returns
+    -------
+    A copy where, for the rows whose respondents differ from the baseline by 1…k−1
+    (:func:`filter_difference`), every count, rate, interval, change and p-value is NA and
+    ``significant``/``best_on_record`` are False; a later wave's change and test against a blanked
+    wave are blanked too (rate − change would give the blanked rate), and ``best_on_record`` is
+    False for a key once one of its earlier waves is blanked (it would compare with a hidden rate).
+    """
+    if baseline is None or trend is None or not len(trend):
+        return trend
+    merged = trend[["wave", "key"]].merge(baseline[["wave", "key", count_col]], on=["wave", "key"], how="left")
+    before = pd.to_numeric(merged[count_col], errors="coerce").fillna(0).to_numpy(dtype=float)
+    now = pd.to_numeric(trend[count_col], errors="coerce").fillna(0).to_numpy(dtype=float)
+    bad = filter_difference(before, now, k)
+    if not bad.any():
+        return trend
+    out = trend.copy()
+    hidden_pairs = set(zip(out.loc[bad, "wave"].astype(str), out.loc[bad, "key"].astype(str), strict=True))
+    prev = out["prev_wave"] if "prev_wave" in out.columns else pd.Series(None, index=out.index)
+    after_hidden = np.array([
+        p is not None and not (isinstance(p, float) and np.isnan(p)) and (str(p), str(key)) in hidden_pairs
+        for p, key in zip(prev, out["key"], strict=True)
+    ])
+    seen: set = set()
+    tainted = np.zeros(len(out), dtype=bool)
+    for i, (key, b) in enumerate(zip(out["key"].astype(str), bad, strict=True)):
+        tainted[i] = key in seen
+        if b:
+            seen.add(key)
+    figures = [c for c in out.columns if c not in ("wave", "key", "label", "prev_wave", "date", "wave_id")
+               and pd.api.types.is_numeric_dtype(out[c].dtype) and not pd.api.types.is_bool_dtype(out[c].dtype)]
+    for col in figures:
+        series = out[col]
+        if pd.api.types.is_integer_dtype(series.dtype):
+            series = series.astype("Int64")
+        mask = bad | (after_hidden & (col in ("diff_pp", "p_value")))
+        out[col] = series.mask(mask)
+    if "significant" in out.columns:
+        out["significant"] = out["significant"].astype(bool) & ~bad & ~after_hidden
+    if "best_on_record" in out.columns:
+        out["best_on_record"] = out["best_on_record"].astype(bool) & ~bad & ~tainted
     return out

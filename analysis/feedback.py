@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -86,16 +87,21 @@ RECORD_COLUMNS = ["row", "date", "channel", "group", "unit", "text", "status"]
 _MAX_TEXT = 5000
 
 
-def k_comments() -> int:
-    """The deployment's comment threshold: ``SURVEY_K_COMMENTS`` (default 10), never below the
-    survey anonymity threshold ``SURVEY_MIN_GROUP`` (default 5)."""
-    def _env(name: str, default: int) -> int:
-        try:
-            return max(1, int(os.environ.get(name, default)))
-        except (TypeError, ValueError):
-            return default
+def k_comments(settings: Any = None) -> int:
+    """The deployment's comment threshold.
 
-    return max(_env("SURVEY_K_COMMENTS", DEFAULT_K_COMMENTS), _env("SURVEY_MIN_GROUP", 5))
+    ``SURVEY_K_COMMENTS`` (default 10), never below the survey anonymity threshold
+    :func:`analysis.anonymity.min_group` — configuration (``SURVEY_MIN_GROUP``) raised by the managers'
+    setting when ``settings`` is given (an engine, whose stored settings are read, or a mapping).
+    A manager who raises the threshold to 15 raises the comment threshold to 15 too.
+    """
+    from analysis.anonymity import min_group
+
+    try:
+        own = max(1, int(os.environ.get("SURVEY_K_COMMENTS", DEFAULT_K_COMMENTS)))
+    except (TypeError, ValueError):
+        own = DEFAULT_K_COMMENTS
+    return max(own, min_group(settings))
 
 
 def _norm(text: object) -> str:
