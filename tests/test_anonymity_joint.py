@@ -65,7 +65,7 @@ def joint_ranges(ds, attr):
                 rhs.append(int(cell["n_valid"]))
         bounds = [(0, 0) if t == 0 else (0, None) for t in true]
 
-        def rng(target):
+        def rng(target, rows=rows, rhs=rhs, bounds=bounds):
             lo = linprog(target, A_eq=np.array(rows), b_eq=rhs, bounds=bounds, method="highs")
             hi = linprog(-target, A_eq=np.array(rows), b_eq=rhs, bounds=bounds, method="highs")
             assert lo.status == 0 and hi.status == 0
