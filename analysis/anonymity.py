@@ -8,25 +8,28 @@ computes its own suppression.
   for their own view, never lower it.
 * :func:`protect` — cell suppression on a set of cells tied together by published margins
   (linear relations such as "the groups of an item add up to the item's total"). A cell describing
-  1…k−1 respondents is hidden (primary); more cells are hidden (complementary) until
+  1…k−1 respondents is hidden (primary); more cells are hidden (complementary) until an exact audit
+  finds nothing an attacker can compute from the shown cells and the published relations:
 
-  1. no hidden small cell is *determined* by the published figures — tested exactly: a hidden
-     cell is determined iff its unit vector lies in the row space of the margin relations
-     restricted to the hidden cells (linear-algebra audit, Hundepool et al., *Statistical
-     Disclosure Control*, Wiley 2012, §5.2–5.3 "secondary suppression", "audit");
-  2. in every margin the hidden cells that still have respondents pool at least k respondents
-     (so "total minus the visible cells" describes at least k people), unless every such cell of
-     the margin is hidden (then only the margin itself is published).
+  1. no hidden small cell has a single possible value, and
+  2. in no relation does a set of hidden non-empty cells pooling fewer than k respondents have a
+     single possible sum (alone or with hidden empty cells: "total minus the visible cells" always
+     describes ≥ k respondents or nobody), unless the set is the whole relation (its total).
 
-  Cells with no respondents protect nothing: they are known to be empty, so they never count as a
-  hidden partner. Respondents outside every group (no value in the breakdown column) are an
-  unpublished cell of each margin and are protected like a group.
+  The audit: hidden empty cells the relations force to 0 by linear programming, then a rank test of
+  the relations on the rest (Hundepool et al., *Statistical Disclosure Control*, Wiley 2012,
+  §5.2–5.3 "secondary suppression", "audit").
+
+  Cells with no respondents protect nothing: pools count true respondents. Respondents outside every
+  group (no value in the breakdown column) are an unpublished cell of each margin and are protected
+  like a group.
 * :func:`suppress` — the two-way (group × key) form used by the tests and simple tables;
   :func:`suppress_breakdown` — group × item and group × area at once, with the relation
   "a group's area figure pools its item figures", so the item and area breakdowns agree.
 * Filters (exclude flagged responses): a filtered cell that differs from the unfiltered one by
   1…k−1 respondents would reveal those respondents; :func:`filter_difference` marks it and the
-  cell is then protected as a small cell (reason ``filter_difference``).
+  cell is then protected as a small cell (reason ``filter_difference``); :func:`guard_totals` and
+  :func:`guard_trend` do the same for totals and trends.
 """
 
 from __future__ import annotations

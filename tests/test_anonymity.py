@@ -1,5 +1,6 @@
-"""Tests for analysis.anonymity. Expected suppression patterns are worked out by hand in comments;
-the invariant (no row or column with a lone hidden cell) is checked on random tables."""
+"""Tests for analysis.anonymity. Expected suppression patterns are worked out by hand in comments; the
+disclosure property (``check_no_disclosure``) is checked on random tables by linear programming
+(scipy.optimize.linprog), which shares no code with the suppression."""
 
 from __future__ import annotations
 
