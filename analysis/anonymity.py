@@ -56,6 +56,7 @@ __all__ = [
     "protect",
     "suppress",
     "suppress_breakdown",
+    "link_to_groups",
     "filter_difference",
     "guard_totals",
     "guard_trend",
@@ -317,6 +318,8 @@ def protect(
     *,
     force: np.ndarray | None = None,
     unpublished: np.ndarray | None = None,
+    hide: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Primary and complementary suppression on cells tied by published relations.
 
@@ -330,6 +333,8 @@ def protect(
         cells already hidden at the deployment's threshold when a viewer raises k).
     unpublished : cells never shown (respondents outside every group); they are protected when
         small but are never chosen as complementary cells.
+    hide : cells already hidden (complementary cells of a table published as it is).
+    fixed : cells whose state is given (another page's table): never chosen.
 
     Returns
     -------
@@ -361,14 +366,17 @@ def protect(
     never = np.zeros(n, dtype=bool) if unpublished is None else np.asarray(unpublished, dtype=bool)
     nonempty = c > 0
     primary = (nonempty & (c < k)) | (forced & nonempty)
+    given = np.zeros(n, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
     hidden = ((c < k) & ~never) | forced | (never & nonempty)  # an empty unpublished cell is known: 0
+    if hide is not None:
+        hidden |= np.asarray(hide, dtype=bool)
     lines_of: list[list[int]] = [[] for _ in range(n)]
     for li, line in enumerate(lines):
         for j in line.cells:
             lines_of[int(j)].append(li)
 
     def addable(x: int) -> bool:
-        return not hidden[x] and nonempty[x] and not never[x]
+        return not hidden[x] and nonempty[x] and not never[x] and not given[x]
 
     def faults(audit: _Audit) -> list[tuple[list[int], int | None]]:
         """(cells whose total is revealed, the relation at fault or None)."""
@@ -395,7 +403,7 @@ def protect(
     for step in range(n + 1):
         if int(hidden.sum()) > MAX_AUDITED or step > MAX_STEPS:
             # a breakdown of hundreds of tiny groups (one per respondent …): hide all of it
-            hidden |= nonempty & ~never
+            hidden |= nonempty & ~never & ~given
             break
         audit = _audit(lines, n, hidden, nonempty)
         bad = faults(audit)
@@ -603,6 +611,86 @@ def suppress_breakdown(
         t["suppress_reason"] = _reasons(hidden[sl], primary[sl], counts[sl], k, forced[sl])
         out.append(t)
     return out[0], out[1]
+
+
+def link_to_groups(
+    group_table: pd.DataFrame,
+    table: pd.DataFrame,
+    joint: pd.DataFrame,
+    outside: Mapping[Any, int],
+    group_outside: Mapping[Any, int],
+    *,
+    k: int,
+    sep: str = "\x1f",
+    count_col: str = "n_respondents",
+) -> np.ndarray:
+    """Cells of an attribute breakdown to hide so that, together with the 身份 (group) breakdown
+    published as it is, no small cell or small pool can be computed.
+
+    The two tables add up to the same totals and are tied through the unpublished group × attribute
+    combinations (``joint``: ``group`` = ``"<group><sep><value>"``, either part empty for respondents
+    without one; nobody is outside it), whose empty ones an attacker is assumed to know (an attribute asked of students only).
+    Per key: ``Σ_value X[g, value] = G[g]``, ``Σ_g X[g, value] = A[value]`` (and the respondents
+    without a group or a value), protected with :func:`protect` — the group table fixed, small
+    combinations and small pools protected, only the attribute's cells chosen.
+
+    Parameters
+    ----------
+    group_table, table : protected breakdowns (``group, key, count_col, suppressed``) by group and
+        by the attribute, one level (items or areas).
+    joint : the unprotected breakdown by the combination (``group, key, count_col``).
+    outside, group_outside : respondents without an attribute value / without a group, per key.
+    k : the threshold.
+
+    Returns
+    -------
+    Boolean array over ``table``'s rows: the cells to hide in addition.
+    """
+    extra = np.zeros(len(table), dtype=bool)
+    hid_t = table["suppressed"].to_numpy(bool)
+    for key in dict.fromkeys(table["key"]):
+        g_rows = group_table[group_table["key"] == key]
+        t_rows = np.flatnonzero((table["key"] == key).to_numpy())
+        j_rows = joint[joint["key"] == key]
+        groups = [str(g) for g in g_rows["group"]]
+        values = [str(v) for v in table["group"].iloc[t_rows]]
+        cols: dict[str, list] = {"counts": [], "never": [], "hide": [], "fixed": []}
+
+        def cell(n: float, *, is_never: bool = False, hidden: bool = False, given: bool = False,
+                 cols: dict[str, list] = cols) -> int:
+            for name, value in zip(cols, (float(n), is_never, hidden, given), strict=True):
+                cols[name].append(value)
+            return len(cols["counts"]) - 1
+
+        g_cell = {g: cell(n, hidden=h, given=True) for g, n, h in
+                  zip(groups, _counts(g_rows, count_col), g_rows["suppressed"].to_numpy(bool), strict=True)}
+        g_out = cell(float(group_outside.get(key, 0) or 0), is_never=True)  # no group: one more group
+        a_cell = {v: cell(n, hidden=bool(hid_t[i])) for v, n, i in
+                  zip(values, _counts(table.iloc[t_rows], count_col), t_rows, strict=True)}
+        a_out = cell(float(outside.get(key, 0) or 0), is_never=True)
+        by_g: dict[str, list[int]] = {g: [] for g in groups}
+        by_g[""] = []
+        by_v: dict[str, list[int]] = {v: [] for v in values}
+        by_v[""] = []
+        for name, n in zip(j_rows["group"].astype(str), _counts(j_rows, count_col), strict=True):
+            g, _, v = name.partition(sep)
+            x = cell(n, is_never=True)
+            by_g.setdefault(g, []).append(x)
+            by_v.setdefault(v, []).append(x)
+        lines = [Line(np.array([*g_cell.values(), g_out]), np.ones(len(g_cell) + 1), "sum")]  # the total
+        for g, xs in by_g.items():
+            target = g_cell.get(g, g_out if g == "" else None)
+            if target is not None and xs:
+                lines.append(Line(np.array([*xs, target]), np.array([1.0] * len(xs) + [-1.0]), "sum"))
+        for v, xs in by_v.items():
+            target = a_cell.get(v, a_out if v == "" else None)
+            if target is not None and xs:
+                lines.append(Line(np.array([*xs, target]), np.array([1.0] * len(xs) + [-1.0]), "sum"))
+        hidden, _ = protect(np.array(cols["counts"]), lines, k, unpublished=np.array(cols["never"]),
+                            hide=np.array(cols["hide"]), fixed=np.array(cols["fixed"]))
+        for v, i in zip(values, t_rows, strict=True):
+            extra[i] = bool(hidden[a_cell[v]]) and not hid_t[i]
+    return extra
 
 
 def filter_difference(unfiltered: Sequence[float], filtered: Sequence[float], k: int) -> np.ndarray:

@@ -3,7 +3,8 @@
 The areas page shows a wave's items broken down by 身份 (group) and, on request, by another attribute
 (校区, 入学年份, 是否住在学生公寓 …); both tables add up to the same published item totals. In the
 2021 demo wave 入学年份 and 住在学生公寓 are answered by students only, so "the respondents outside
-every year" are exactly the 教师, 职工 and 家长 — a link between the two tables an attacker knows.
+every year" are exactly the 教师, 职工 and 家长 — a link between the two tables an attacker knows. ``metrics.group_summary`` protects a breakdown by an attribute jointly with the
+身份 breakdown (``analysis.anonymity.link_to_groups``).
 
 The audit here shares no code with the suppression: for each item, the unknowns are the answers of
 each (group, attribute value or none) combination, ≥ 0, and 0 where the wave has nobody in that
@@ -35,8 +36,9 @@ def demo(tmp_path_factory):
 
 
 def joint_ranges(ds, attr):
-    """(group, item) → (true, lo, hi) for the hidden small group cells and the group table's pooled
-    hidden cells per item ("pool"), given both tables as published at k = 5."""
+    """(group, item) → (true, lo, hi) for the hidden small group cells, the attribute's hidden small
+    cells ("<attr>=<value>") and the group table's pooled hidden cells per item ("pool"), given both
+    tables as published at k = 5."""
     a = group_summary(ds, "group", level="item", min_n=K)
     b = group_summary(ds, attr, level="item", min_n=K)
     groups = list(dict.fromkeys(a["group"]))
@@ -77,6 +79,11 @@ def joint_ranges(ds, attr):
         for g in hidden_groups:
             if 0 < n_true[g] < K:
                 out[(g, item)] = (n_true[g], *rng(np.array([1.0 if cg == g else 0.0 for cg, _ in combos])))
+        vcells = b[b["key"] == item].set_index("group")
+        for v in values[:-1]:
+            n_v = int(true[[i for i, (_, cv) in enumerate(combos) if cv == v]].sum())
+            if vcells.at[v, "suppressed"] and 0 < n_v < K:
+                out[(f"{attr}={v}", item)] = (n_v, *rng(np.array([1.0 if cv == v else 0.0 for _, cv in combos])))
         pool = [g for g in hidden_groups if n_true[g] > 0]
         if pool and sum(n_true[g] for g in pool) < K * 2:
             target = np.array([1.0 if cg in pool else 0.0 for cg, _ in combos])
@@ -92,11 +99,7 @@ def test_two_breakdowns_together_reveal_no_small_group(demo, attr):
     assert not leaks, leaks
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (docs/METRICS.md, anonymity policy): breakdowns by two "
-                   "attributes are protected each on its own; an attribute answered by one group only (a "
-                   "staff-only 部门 question) publishes that group's count, which frees the group table's "
-                   "complement")
-def test_known_gap_attribute_answered_by_one_group_only():
+def test_attribute_answered_by_one_group_only_is_protected_jointly(monkeypatch):
     import dataclasses
 
     from tests.test_metrics import make_ds
@@ -112,3 +115,11 @@ def test_known_gap_attribute_answered_by_one_group_only():
     found = joint_ranges(ds, "部门")
     lo, hi = found[("家长", "q1")][1:]
     assert hi - lo > 0.5
+    # the 部门 cell is hidden (it would publish the 职工 count)
+    assert group_summary(ds, "部门", level="item", min_n=K).set_index("group").at["后勤处", "suppressed"]
+    # each table protected on its own (before the joint protection): the audit finds 家长 = 2
+    from analysis import metrics
+
+    monkeypatch.setattr(metrics, "_joint_with_groups", lambda ds, by, *a: (np.zeros(1, bool), np.zeros(1, bool)))
+    true, lo, hi = joint_ranges(ds, "部门")[("家长", "q1")]
+    assert (true, lo, hi) == (2, 2.0, 2.0)
