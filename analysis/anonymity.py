@@ -557,6 +557,8 @@ def suppress_breakdown(
     outside_areas: Mapping[Any, int] | None = None,
     force_items: Sequence[bool] | None = None,
     force_areas: Sequence[bool] | None = None,
+    hide_items: Sequence[bool] | None = None,
+    hide_areas: Sequence[bool] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Protect the group × item and group × area breakdowns of one wave together.
 
@@ -564,6 +566,9 @@ def suppress_breakdown(
     outside every group), and each group's area figure as the pool of its item figures in that area
     (``Σ items − area = 0``; respondents overlap, ``"max"`` pooling). Both tables need the columns
     ``group``, ``key`` and ``count_col``; ``area_of`` maps an item key to its area key.
+
+    hide_items, hide_areas : cells to hide as complementary cells from the start (chosen by
+        :func:`link_to_groups`).
 
     Returns
     -------
@@ -603,7 +608,12 @@ def suppress_breakdown(
     for parent, kids in members.items():
         cells = np.array([*kids, parent])
         lines.append(Line(cells, np.array([1.0] * len(kids) + [-1.0]), "max"))
-    hidden, primary = protect(counts, lines, k, force=forced, unpublished=never)
+    extra = np.zeros(len(counts), dtype=bool)  # complementary cells chosen by a joint protection
+    if hide_items is not None:
+        extra[:ni] = np.asarray(hide_items, dtype=bool)
+    if hide_areas is not None:
+        extra[ni : ni + na] = np.asarray(hide_areas, dtype=bool)
+    hidden, primary = protect(counts, lines, k, force=forced, unpublished=never, hide=extra)
     out = []
     for table, sl in ((items, slice(0, ni)), (areas, slice(ni, ni + na))):
         t = table.copy()

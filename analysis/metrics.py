@@ -422,10 +422,12 @@ def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None,
     if by != "group" and "group" in ds.respondents.columns:
         # the 身份 breakdown is published too: protect this one jointly with it (issue 10)
         extra_i, extra_a = _joint_with_groups(ds, by, basic_satisfied, k, baseline, result, out_i, out_a)
-        if extra_i.any() or extra_a.any():
+        if extra_i.any() or extra_a.any():  # keep the audited pattern and add to it (hiding more only widens)
+            extra_i = extra_i | result[0]["suppressed"].to_numpy(bool)
+            extra_a = extra_a | result[1]["suppressed"].to_numpy(bool)
             result = suppress_breakdown(
                 items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a,
-                force_items=filt_i | extra_i, force_areas=filt_a | extra_a,
+                force_items=filt_i, force_areas=filt_a, hide_items=extra_i, hide_areas=extra_a,
             )
     return result
 
