@@ -472,6 +472,8 @@ def group_summary(
     ds : the coded survey.
     by : ``"group"`` or an attribute column of ``ds.respondents`` (campus, college …).
         Respondents with no value in ``by`` are left out (and protected as an unpublished cell).
+        A breakdown by an attribute is protected jointly with the 身份 breakdown (both are published;
+        ``analysis.anonymity.link_to_groups``).
     level : ``"item"`` (key = item column name) or ``"area"`` (key = area key, pooled over its items).
     basic_satisfied : count 基本满意 as satisfied where the scale has it.
     min_n : anonymity threshold k: a cell describing fewer than ``min_n`` respondents is hidden,
