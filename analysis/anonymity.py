@@ -8,25 +8,28 @@ computes its own suppression.
   for their own view, never lower it.
 * :func:`protect` — cell suppression on a set of cells tied together by published margins
   (linear relations such as "the groups of an item add up to the item's total"). A cell describing
-  1…k−1 respondents is hidden (primary); more cells are hidden (complementary) until
+  1…k−1 respondents is hidden (primary); more cells are hidden (complementary) until an exact audit
+  finds nothing an attacker can compute from the shown cells and the published relations:
 
-  1. no hidden small cell is *determined* by the published figures — tested exactly: a hidden
-     cell is determined iff its unit vector lies in the row space of the margin relations
-     restricted to the hidden cells (linear-algebra audit, Hundepool et al., *Statistical
-     Disclosure Control*, Wiley 2012, §5.2–5.3 "secondary suppression", "audit");
-  2. in every margin the hidden cells that still have respondents pool at least k respondents
-     (so "total minus the visible cells" describes at least k people), unless every such cell of
-     the margin is hidden (then only the margin itself is published).
+  1. no hidden small cell has a single possible value, and
+  2. in no relation does a set of hidden non-empty cells pooling fewer than k respondents have a
+     single possible sum (alone or with hidden empty cells: "total minus the visible cells" always
+     describes ≥ k respondents or nobody), unless the set is the whole relation (its total).
 
-  Cells with no respondents protect nothing: they are known to be empty, so they never count as a
-  hidden partner. Respondents outside every group (no value in the breakdown column) are an
-  unpublished cell of each margin and are protected like a group.
+  The audit: hidden empty cells the relations force to 0 by linear programming, then a rank test of
+  the relations on the rest (Hundepool et al., *Statistical Disclosure Control*, Wiley 2012,
+  §5.2–5.3 "secondary suppression", "audit").
+
+  Cells with no respondents protect nothing: pools count true respondents. Respondents outside every
+  group (no value in the breakdown column) are an unpublished cell of each margin and are protected
+  like a group.
 * :func:`suppress` — the two-way (group × key) form used by the tests and simple tables;
   :func:`suppress_breakdown` — group × item and group × area at once, with the relation
   "a group's area figure pools its item figures", so the item and area breakdowns agree.
 * Filters (exclude flagged responses): a filtered cell that differs from the unfiltered one by
   1…k−1 respondents would reveal those respondents; :func:`filter_difference` marks it and the
-  cell is then protected as a small cell (reason ``filter_difference``).
+  cell is then protected as a small cell (reason ``filter_difference``); :func:`guard_totals` and
+  :func:`guard_trend` do the same for totals and trends.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -52,13 +56,17 @@ __all__ = [
     "protect",
     "suppress",
     "suppress_breakdown",
+    "link_to_groups",
     "filter_difference",
     "guard_totals",
+    "guard_trend",
     "respondents_per_key",
     "shown",
 ]
 
 DEFAULT_K = 5
+MAX_AUDITED = 1500  # more hidden cells than this: the whole breakdown is hidden (the audit is cubic)
+MAX_STEPS = 400  # complementary cells chosen one by one at most; beyond, the whole breakdown is hidden
 K_MAX = 100
 ENV_VAR = "SURVEY_MIN_GROUP"
 SETTING_KEY = "min_group"
@@ -147,12 +155,9 @@ class Line:
     pool: str = "sum"
 
 
-def _determined(unknown: np.ndarray, lines: Sequence[Line], n: int) -> np.ndarray:
-    """Which unknown cells the published relations fix exactly (rank test on the relations)."""
-    idx = np.flatnonzero(unknown)
-    out = np.zeros(n, dtype=bool)
-    if not len(idx):
-        return out
+def _relations(lines: Sequence[Line], n: int, free: np.ndarray) -> np.ndarray:
+    """The relations restricted to the ``free`` cells: one row per line that touches one."""
+    idx = np.flatnonzero(free)
     pos = -np.ones(n, dtype=np.int64)
     pos[idx] = np.arange(len(idx))
     rows = []
@@ -161,16 +166,142 @@ def _determined(unknown: np.ndarray, lines: Sequence[Line], n: int) -> np.ndarra
         m = p >= 0
         if m.any():
             r = np.zeros(len(idx))
-            r[p[m]] = line.coefs[m]
+            np.add.at(r, p[m], line.coefs[m])
             rows.append(r)
-    if not rows:
-        return out
-    a = np.vstack(rows)
+    return np.vstack(rows) if rows else np.zeros((0, len(idx)))
+
+
+def _null_space(a: np.ndarray, width: int) -> np.ndarray:
+    """An orthonormal basis (columns) of the null space of ``a`` (``width`` unknowns)."""
+    if not a.shape[0]:
+        return np.eye(width)
     _, s, vt = np.linalg.svd(a, full_matrices=True)
     rank = int((s > 1e-9 * max(1.0, s[0] if len(s) else 1.0)).sum())
-    null = vt[rank:].T  # basis of the null space: the directions the figures cannot see
-    free = np.linalg.norm(null, axis=1) > 1e-9 if null.shape[1] else np.zeros(len(idx), dtype=bool)
-    out[idx] = ~free
+    return vt[rank:].T
+
+
+def _implicit_zeros(lines: Sequence[Line], n: int, hidden: np.ndarray, nonempty: np.ndarray) -> np.ndarray:
+    """Hidden empty cells the published relations force to 0 (an attacker knows they are empty).
+
+    A hidden empty cell ``z`` can be positive in some table agreeing with every published figure iff
+    there is a direction ``d`` with ``A d = 0`` (restricted to the hidden cells), ``d ≥ 0`` on the
+    hidden empty cells and ``d_z > 0`` (the true table has every hidden non-empty cell positive, so a
+    small step along ``d`` stays feasible). This depends on which cells are empty, not on the
+    counts. Found by repeated LPs (scipy HiGHS), each maximising ``Σ t_z``, ``0 ≤ t_z ≤ min(d_z, 1)``
+    over the empty cells not yet shown to be free.
+    """
+    from scipy.optimize import linprog
+
+    out = np.zeros(n, dtype=bool)
+    zeros = hidden & ~nonempty
+    if not zeros.any():
+        return out
+    idx = np.flatnonzero(hidden)
+    a = _relations(lines, n, hidden)
+    if not a.shape[0]:
+        return out
+    is_zero = zeros[idx]
+    todo = is_zero.copy()
+    m = len(idx)
+    while todo.any():
+        t_idx = np.flatnonzero(todo)
+        nt = len(t_idx)
+        # variables: d (m), t (nt); maximise Σ t
+        c = np.concatenate([np.zeros(m), -np.ones(nt)])
+        a_eq = np.hstack([a, np.zeros((a.shape[0], nt))])
+        a_ub = np.zeros((nt, m + nt))
+        a_ub[np.arange(nt), t_idx] = -1.0  # t − d ≤ 0
+        a_ub[np.arange(nt), m + np.arange(nt)] = 1.0
+        bounds = [(0.0, 1.0) if is_zero[i] else (-1.0, 1.0) for i in range(m)] + [(0.0, 1.0)] * nt
+        res = linprog(c, A_ub=a_ub, b_ub=np.zeros(nt), A_eq=a_eq, b_eq=np.zeros(a.shape[0]), bounds=bounds,
+                      method="highs")
+        if res.status != 0 or -res.fun < 1e-9:
+            break
+        got = res.x[m:] > 1e-9
+        if not got.any():
+            break
+        todo[t_idx[got]] = False
+    out[idx[todo]] = True
+    return out
+
+
+@dataclass
+class _Audit:
+    """What the published figures reveal about the hidden cells (see :func:`protect`)."""
+
+    free: np.ndarray  # hidden cells an attacker cannot pin to 0 (non-empty, or empty but free)
+    basis: np.ndarray  # null space of the relations on ``free`` cells: rows follow ``free`` cells
+    pos: np.ndarray  # cell → row of ``basis`` (−1: not free)
+
+    def pinned(self, cells: Sequence[int]) -> bool:
+        """Whether the sum of ``cells`` is fixed by the published figures."""
+        p = self.pos[np.asarray(cells, dtype=np.int64)]
+        if (p < 0).any():
+            return True  # a cell known (visible, or forced to 0)
+        if not self.basis.shape[1]:
+            return True
+        return float(np.linalg.norm(self.basis[p].sum(axis=0))) < 1e-7
+
+    def candidates(
+        self, hid: np.ndarray, empty: list[int], c: np.ndarray, k: int, pool: str
+    ) -> list[tuple[list[int], list[int]]]:
+        """Sets of the hidden non-empty cells ``hid`` pooling < k whose sum might be fixed, each with
+        hidden empty cells (of ``empty``) to add to it: an attacker who learns the sum of a set and
+        some empty cells learns the set's pool (zero cells protect nothing).
+
+        A set's sum is fixed iff its 0/1 vector ``w`` has ``wᵀ B = 0`` (B: the basis rows of the
+        cells). When those dependencies form a space of dimension ≤ 1 the only candidate is the
+        support of its generator; otherwise the small sets are listed (at most 4,096).
+        """
+        cells = [int(x) for x in hid] + list(empty)
+        p = self.pos[np.asarray(cells, dtype=np.int64)]
+        if not self.basis.shape[1]:
+            dep = np.eye(len(cells))
+        else:
+            m = self.basis[p]
+            _, sv, vt = np.linalg.svd(m.T, full_matrices=True)
+            rank = int((sv > 1e-9 * max(1.0, sv[0] if len(sv) else 1.0)).sum())
+            dep = vt[rank:]
+        if not len(dep):
+            return []
+        if len(dep) == 1:
+            w = dep[0]
+            supp = np.flatnonzero(np.abs(w) > 1e-9)
+            if len(supp) and np.allclose(w[supp], w[supp[0]], atol=1e-7):
+                subset = [cells[i] for i in supp if i < len(hid)]
+                if subset and (sum(c[x] for x in subset) if pool == "sum" else max(c[x] for x in subset)) < k:
+                    return [(subset, [cells[i] for i in supp if i >= len(hid)])]
+            return []
+        return [(x, y) for x in _small_unions(hid, c, k, pool) for y in ([], list(empty))]
+
+
+def _audit(lines: Sequence[Line], n: int, hidden: np.ndarray, nonempty: np.ndarray) -> _Audit:
+    free = hidden & ~_implicit_zeros(lines, n, hidden, nonempty)
+    basis = _null_space(_relations(lines, n, free), int(free.sum()))
+    pos = -np.ones(n, dtype=np.int64)
+    pos[np.flatnonzero(free)] = np.arange(int(free.sum()))
+    return _Audit(free, basis, pos)
+
+
+def _small_unions(cells: np.ndarray, c: np.ndarray, k: int, pool: str, limit: int = 4096) -> list[list[int]]:
+    """Sets of the given hidden non-empty cells pooling fewer than k respondents (largest first)."""
+    small = [int(x) for x in sorted(cells.tolist(), key=lambda x: c[x]) if c[x] < k]
+    out: list[list[int]] = []
+
+    def grow(start: int, chosen: list[int], total: float) -> None:
+        if len(out) >= limit:
+            return
+        for i in range(start, len(small)):
+            x = small[i]
+            t = total + c[x] if pool == "sum" else max(total, c[x])
+            if t >= k:
+                if pool == "sum":
+                    break  # sorted: every later cell is at least as large
+                continue
+            out.append([*chosen, x])
+            grow(i + 1, [*chosen, x], t)
+
+    grow(0, [], 0.0)
     return out
 
 
@@ -187,6 +318,8 @@ def protect(
     *,
     force: np.ndarray | None = None,
     unpublished: np.ndarray | None = None,
+    hide: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Primary and complementary suppression on cells tied by published relations.
 
@@ -200,13 +333,28 @@ def protect(
         cells already hidden at the deployment's threshold when a viewer raises k).
     unpublished : cells never shown (respondents outside every group); they are protected when
         small but are never chosen as complementary cells.
+    hide : cells already hidden (complementary cells of a table published as it is).
+    fixed : cells whose state is given (another page's table): never chosen.
 
     Returns
     -------
-    ``(hidden, primary)`` boolean arrays. Guarantees (module docstring): no hidden small cell is
-    determined by the relations; every relation's hidden non-empty cells on its positive side pool
-    ≥ k respondents, or all its non-empty cells are hidden. Greedy choice: the smallest visible
-    non-empty cell of the relation at fault (ties: first in order).
+    ``(hidden, primary)`` boolean arrays. The attacker sees the shown cells and every relation's
+    published figure and knows that counts are ≥ 0. Guarantees, checked by an exact audit
+    (:func:`_audit`: the hidden empty cells the relations force to 0 by LP, then a rank test of the
+    remaining relations, Hundepool et al., *Statistical Disclosure Control*, 2012, §5.2–5.3):
+
+    1. no primary cell's count is fixed by the published figures;
+    2. in every relation, no set of its hidden non-empty cells pooling fewer than k respondents
+       (sum, or max for ``"max"`` relations) has a fixed total, alone or with the relation's hidden
+       empty cells — in particular "the relation's figure minus its shown cells" describes ≥ k
+       respondents — unless the set is every non-empty cell of the relation (then that figure is
+       the total itself, shown without a breakdown).
+
+    Empty cells never count as protection: the pooling is on the true counts. Greedy choice: the
+    smallest shown non-empty cell that repairs the fault (cells near the fault first), else the
+    cheapest pair; when no shown cell is left the whole breakdown is hidden and only the relations'
+    figures remain. More than ``MAX_AUDITED`` hidden cells or ``MAX_STEPS`` choices: every cell is
+    hidden (such a breakdown, e.g. one group per respondent, shows nothing worth the risk).
     """
     k = int(k)
     if k < 1:
@@ -218,61 +366,88 @@ def protect(
     never = np.zeros(n, dtype=bool) if unpublished is None else np.asarray(unpublished, dtype=bool)
     nonempty = c > 0
     primary = (nonempty & (c < k)) | (forced & nonempty)
-    hidden = (c < k) | forced | never
+    given = np.zeros(n, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool)
+    hidden = ((c < k) & ~never) | forced | (never & nonempty)  # an empty unpublished cell is known: 0
+    if hide is not None:
+        hidden |= np.asarray(hide, dtype=bool)
     lines_of: list[list[int]] = [[] for _ in range(n)]
     for li, line in enumerate(lines):
         for j in line.cells:
             lines_of[int(j)].append(li)
 
-    def candidate(line: Line) -> int | None:
-        pick = line.cells[(line.coefs > 0) & ~hidden[line.cells] & nonempty[line.cells] & ~never[line.cells]]
-        if not len(pick):
-            neg = line.cells[(line.coefs < 0) & ~hidden[line.cells] & nonempty[line.cells] & ~never[line.cells]]
-            return int(neg[0]) if len(neg) else None
-        return int(pick[np.argmin(c[pick])])
+    def addable(x: int) -> bool:
+        return not hidden[x] and nonempty[x] and not never[x] and not given[x]
 
-    for _ in range(n + 1):
-        unknown = hidden & nonempty
-        add: set[int] = set()
-        for line in lines:
-            cells, coefs = line.cells, line.coefs
-            pos = cells[coefs > 0]
-            if (coefs < 0).any() and unknown[cells[coefs < 0]].any():
-                continue  # the margin is itself hidden: the relation publishes nothing about the pool
-            hid = pos[unknown[pos]]
-            if not len(hid) or not (~hidden[pos] & nonempty[pos]).any():
+    def faults(audit: _Audit) -> list[tuple[list[int], int | None]]:
+        """(cells whose total is revealed, the relation at fault or None)."""
+        out: list[tuple[list[int], int | None]] = []
+        for li, line in enumerate(lines):
+            cells = line.cells
+            pos_side = cells[line.coefs > 0]
+            hid = pos_side[hidden[pos_side] & nonempty[pos_side]]
+            if not len(hid):
                 continue
-            pooled = c[hid].sum() if line.pool == "sum" else c[hid].max()
-            if pooled < k:
-                j = candidate(line)
-                if j is not None:
-                    add.add(j)
-        if not add:
-            det = _determined(unknown, lines, n) & primary
-            for j in np.flatnonzero(det):
-                near = set()  # visible cells on the relations of j and of the hidden cells next to j
-                for li in lines_of[j]:
-                    cells = lines[li].cells
-                    near.update(cells.tolist())
-                    for other in cells[unknown[cells]]:
-                        for lj in lines_of[int(other)]:
-                            near.update(lines[lj].cells.tolist())
-                options = sorted(
-                    (x for x in near if not hidden[x] and nonempty[x] and not never[x]), key=lambda x: (c[x], x)
-                )
-                pick = next((x for x in options[:24] if not _determined(_with(unknown, x), lines, n)[j]), None)
-                if pick is None and options:
-                    pick = options[0]
-                if pick is not None:
-                    add.add(pick)
-                    break  # one at a time: the next audit sees its effect
-            if not add and det.any():  # every relation of the cell is hidden already: widen to all
-                rest = np.flatnonzero(~hidden & nonempty & ~never)
-                if len(rest):
-                    add.add(int(rest[np.argmin(c[rest])]))
-        if not add:
+            everyone = set(cells[nonempty[cells]].tolist())
+            empty = [int(x) for x in pos_side[hidden[pos_side] & ~nonempty[pos_side]] if audit.pos[x] >= 0]
+            for subset, extra in audit.candidates(hid, empty, c, k, line.pool):
+                if audit.pinned([*subset, *extra]):
+                    if set(subset) == everyone:
+                        continue  # the relation's own figure: the total, shown without its breakdown
+                    out.append((subset, li))
+                    break
+        for j in np.flatnonzero(primary & hidden):
+            if audit.pinned([int(j)]):
+                out.append(([int(j)], None))
+        return out
+
+    for step in range(n + 1):
+        if int(hidden.sum()) > MAX_AUDITED or step > MAX_STEPS:
+            # a breakdown of hundreds of tiny groups (one per respondent …): hide all of it
+            hidden |= nonempty & ~never & ~given
             break
-        hidden[list(add)] = True
+        audit = _audit(lines, n, hidden, nonempty)
+        bad = faults(audit)
+        if not bad:
+            break
+        cells, li = bad[0]
+        # a relation whose hidden cells pool < k: hide its smallest shown non-empty cell
+        pick = None
+        line = lines[li] if li is not None else None
+        hid_line = [] if line is None else [int(x) for x in line.cells[line.coefs > 0] if hidden[x] and nonempty[x]]
+        pool = 0.0 if not hid_line else (c[hid_line].sum() if line.pool == "sum" else c[hid_line].max())
+        if line is not None and pool < k:  # "the figure minus its shown cells" pools < k: widen it
+            opts = [int(x) for x in line.cells[line.coefs > 0] if addable(int(x))]
+            if not opts:
+                opts = [int(x) for x in line.cells[line.coefs < 0] if addable(int(x))]
+            if opts:
+                pick = min(opts, key=lambda x: (c[x], x))
+        if pick is None:
+            near: set[int] = set()
+            for j in cells:
+                for lj in lines_of[j]:
+                    near.update(int(x) for x in lines[lj].cells)
+                    for other in lines[lj].cells[hidden[lines[lj].cells]]:
+                        for lk in lines_of[int(other)]:
+                            near.update(int(x) for x in lines[lk].cells)
+            ranked = sorted((x for x in near if addable(x)), key=lambda x: (c[x], x))
+            if not ranked:
+                ranked = sorted((int(x) for x in range(n) if addable(x)), key=lambda x: (c[x], x))
+            for x in ranked[:24]:
+                if not _audit(lines, n, _with(hidden, x), nonempty).pinned(cells):
+                    pick = x
+                    break
+            if pick is None:  # no single cell frees it: the cheapest pair that does (a rectangle)
+                pairs = sorted(combinations(ranked[:10], 2), key=lambda xy: (c[xy[0]] + c[xy[1]], xy))
+                for x, y in pairs:
+                    if not _audit(lines, n, _with(_with(hidden, x), y), nonempty).pinned(cells):
+                        hidden[x] = True
+                        pick = y
+                        break
+            if pick is None and ranked:
+                pick = ranked[0]
+        if pick is None:
+            break  # nothing shown is left to hide: only the relations' own figures remain
+        hidden[pick] = True
     return hidden, primary
 
 
@@ -382,6 +557,8 @@ def suppress_breakdown(
     outside_areas: Mapping[Any, int] | None = None,
     force_items: Sequence[bool] | None = None,
     force_areas: Sequence[bool] | None = None,
+    hide_items: Sequence[bool] | None = None,
+    hide_areas: Sequence[bool] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Protect the group × item and group × area breakdowns of one wave together.
 
@@ -389,6 +566,9 @@ def suppress_breakdown(
     outside every group), and each group's area figure as the pool of its item figures in that area
     (``Σ items − area = 0``; respondents overlap, ``"max"`` pooling). Both tables need the columns
     ``group``, ``key`` and ``count_col``; ``area_of`` maps an item key to its area key.
+
+    hide_items, hide_areas : cells to hide as complementary cells from the start (chosen by
+        :func:`link_to_groups`).
 
     Returns
     -------
@@ -428,7 +608,12 @@ def suppress_breakdown(
     for parent, kids in members.items():
         cells = np.array([*kids, parent])
         lines.append(Line(cells, np.array([1.0] * len(kids) + [-1.0]), "max"))
-    hidden, primary = protect(counts, lines, k, force=forced, unpublished=never)
+    extra = np.zeros(len(counts), dtype=bool)  # complementary cells chosen by a joint protection
+    if hide_items is not None:
+        extra[:ni] = np.asarray(hide_items, dtype=bool)
+    if hide_areas is not None:
+        extra[ni : ni + na] = np.asarray(hide_areas, dtype=bool)
+    hidden, primary = protect(counts, lines, k, force=forced, unpublished=never, hide=extra)
     out = []
     for table, sl in ((items, slice(0, ni)), (areas, slice(ni, ni + na))):
         t = table.copy()
@@ -436,6 +621,86 @@ def suppress_breakdown(
         t["suppress_reason"] = _reasons(hidden[sl], primary[sl], counts[sl], k, forced[sl])
         out.append(t)
     return out[0], out[1]
+
+
+def link_to_groups(
+    group_table: pd.DataFrame,
+    table: pd.DataFrame,
+    joint: pd.DataFrame,
+    outside: Mapping[Any, int],
+    group_outside: Mapping[Any, int],
+    *,
+    k: int,
+    sep: str = "\x1f",
+    count_col: str = "n_respondents",
+) -> np.ndarray:
+    """Cells of an attribute breakdown to hide so that, together with the 身份 (group) breakdown
+    published as it is, no small cell or small pool can be computed.
+
+    The two tables add up to the same totals and are tied through the unpublished group × attribute
+    combinations (``joint``: ``group`` = ``"<group><sep><value>"``, either part empty for respondents
+    without one; nobody is outside it), whose empty ones an attacker is assumed to know (an attribute asked of students only).
+    Per key: ``Σ_value X[g, value] = G[g]``, ``Σ_g X[g, value] = A[value]`` (and the respondents
+    without a group or a value), protected with :func:`protect` — the group table fixed, small
+    combinations and small pools protected, only the attribute's cells chosen.
+
+    Parameters
+    ----------
+    group_table, table : protected breakdowns (``group, key, count_col, suppressed``) by group and
+        by the attribute, one level (items or areas).
+    joint : the unprotected breakdown by the combination (``group, key, count_col``).
+    outside, group_outside : respondents without an attribute value / without a group, per key.
+    k : the threshold.
+
+    Returns
+    -------
+    Boolean array over ``table``'s rows: the cells to hide in addition.
+    """
+    extra = np.zeros(len(table), dtype=bool)
+    hid_t = table["suppressed"].to_numpy(bool)
+    for key in dict.fromkeys(table["key"]):
+        g_rows = group_table[group_table["key"] == key]
+        t_rows = np.flatnonzero((table["key"] == key).to_numpy())
+        j_rows = joint[joint["key"] == key]
+        groups = [str(g) for g in g_rows["group"]]
+        values = [str(v) for v in table["group"].iloc[t_rows]]
+        cols: dict[str, list] = {"counts": [], "never": [], "hide": [], "fixed": []}
+
+        def cell(n: float, *, is_never: bool = False, hidden: bool = False, given: bool = False,
+                 cols: dict[str, list] = cols) -> int:
+            for name, value in zip(cols, (float(n), is_never, hidden, given), strict=True):
+                cols[name].append(value)
+            return len(cols["counts"]) - 1
+
+        g_cell = {g: cell(n, hidden=h, given=True) for g, n, h in
+                  zip(groups, _counts(g_rows, count_col), g_rows["suppressed"].to_numpy(bool), strict=True)}
+        g_out = cell(float(group_outside.get(key, 0) or 0), is_never=True)  # no group: one more group
+        a_cell = {v: cell(n, hidden=bool(hid_t[i])) for v, n, i in
+                  zip(values, _counts(table.iloc[t_rows], count_col), t_rows, strict=True)}
+        a_out = cell(float(outside.get(key, 0) or 0), is_never=True)
+        by_g: dict[str, list[int]] = {g: [] for g in groups}
+        by_g[""] = []
+        by_v: dict[str, list[int]] = {v: [] for v in values}
+        by_v[""] = []
+        for name, n in zip(j_rows["group"].astype(str), _counts(j_rows, count_col), strict=True):
+            g, _, v = name.partition(sep)
+            x = cell(n, is_never=True)
+            by_g.setdefault(g, []).append(x)
+            by_v.setdefault(v, []).append(x)
+        lines = [Line(np.array([*g_cell.values(), g_out]), np.ones(len(g_cell) + 1), "sum")]  # the total
+        for g, xs in by_g.items():
+            target = g_cell.get(g, g_out if g == "" else None)
+            if target is not None and xs:
+                lines.append(Line(np.array([*xs, target]), np.array([1.0] * len(xs) + [-1.0]), "sum"))
+        for v, xs in by_v.items():
+            target = a_cell.get(v, a_out if v == "" else None)
+            if target is not None and xs:
+                lines.append(Line(np.array([*xs, target]), np.array([1.0] * len(xs) + [-1.0]), "sum"))
+        hidden, _ = protect(np.array(cols["counts"]), lines, k, unpublished=np.array(cols["never"]),
+                            hide=np.array(cols["hide"]), fixed=np.array(cols["fixed"]))
+        for v, i in zip(values, t_rows, strict=True):
+            extra[i] = bool(hidden[a_cell[v]]) and not hid_t[i]
+    return extra
 
 
 def filter_difference(unfiltered: Sequence[float], filtered: Sequence[float], k: int) -> np.ndarray:
@@ -513,4 +778,59 @@ def guard_totals(table: pd.DataFrame, ds: Any, baseline: Any, *, level: str, k: 
             if pd.api.types.is_integer_dtype(series.dtype):
                 series = series.astype("Int64")
             out[name] = series.mask(mask)
+    return out
+
+
+def guard_trend(trend: pd.DataFrame, baseline: pd.DataFrame | None, *, k: int, count_col: str = "n_people",
+                rate_col: str = "satisfaction_rate") -> pd.DataFrame:
+    """Blank the (wave, key) figures of a trend a filter changed by 1…k−1 respondents.
+
+    Parameters
+    ----------
+    trend : a trend table (``wave``, ``key``, ``count_col`` and figures; rows by wave then key in
+        date order, as ``analysis.compare.trend_summary`` returns) computed on filtered datasets.
+    baseline : the same trend on the unfiltered datasets; None (no filter) returns ``trend``.
+    k : the threshold.
+
+    Returns
+    -------
+    A copy where, for the rows whose respondents differ from the baseline by 1…k−1
+    (:func:`filter_difference`), every count, rate, interval, change and p-value is NA and
+    ``significant``/``best_on_record`` are False; a later wave's change and test against a blanked
+    wave are blanked too (rate − change would give the blanked rate), and ``best_on_record`` is
+    False for a key once one of its earlier waves is blanked (it would compare with a hidden rate).
+    """
+    if baseline is None or trend is None or not len(trend):
+        return trend
+    merged = trend[["wave", "key"]].merge(baseline[["wave", "key", count_col]], on=["wave", "key"], how="left")
+    before = pd.to_numeric(merged[count_col], errors="coerce").fillna(0).to_numpy(dtype=float)
+    now = pd.to_numeric(trend[count_col], errors="coerce").fillna(0).to_numpy(dtype=float)
+    bad = filter_difference(before, now, k)
+    if not bad.any():
+        return trend
+    out = trend.copy()
+    hidden_pairs = set(zip(out.loc[bad, "wave"].astype(str), out.loc[bad, "key"].astype(str), strict=True))
+    prev = out["prev_wave"] if "prev_wave" in out.columns else pd.Series(None, index=out.index)
+    after_hidden = np.array([
+        p is not None and not (isinstance(p, float) and np.isnan(p)) and (str(p), str(key)) in hidden_pairs
+        for p, key in zip(prev, out["key"], strict=True)
+    ])
+    seen: set = set()
+    tainted = np.zeros(len(out), dtype=bool)
+    for i, (key, b) in enumerate(zip(out["key"].astype(str), bad, strict=True)):
+        tainted[i] = key in seen
+        if b:
+            seen.add(key)
+    figures = [c for c in out.columns if c not in ("wave", "key", "label", "prev_wave", "date", "wave_id")
+               and pd.api.types.is_numeric_dtype(out[c].dtype) and not pd.api.types.is_bool_dtype(out[c].dtype)]
+    for col in figures:
+        series = out[col]
+        if pd.api.types.is_integer_dtype(series.dtype):
+            series = series.astype("Int64")
+        mask = bad | (after_hidden & (col in ("diff_pp", "p_value")))
+        out[col] = series.mask(mask)
+    if "significant" in out.columns:
+        out["significant"] = out["significant"].astype(bool) & ~bad & ~after_hidden
+    if "best_on_record" in out.columns:
+        out["best_on_record"] = out["best_on_record"].astype(bool) & ~bad & ~tainted
     return out

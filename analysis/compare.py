@@ -409,7 +409,8 @@ def group_tests(
 
 
 def trend_summary(
-    waves: list[tuple[str, Dataset]], *, level: str = "area", basic_satisfied: bool = False, confidence: float = 0.95
+    waves: list[tuple[str, Dataset]], *, level: str = "area", basic_satisfied: bool = False, confidence: float = 0.95,
+    baselines: list[Dataset] | None = None, k: int = 5,
 ) -> pd.DataFrame:
     """Satisfaction per wave and key, with the change against the previous wave and records.
 
@@ -419,6 +420,10 @@ def trend_summary(
     level : ``"area"`` (keys = area keys; reworded items still roll up by area) or ``"item"``
         (keys = item labels, matched across waves by label as in :func:`compare_waves`).
     basic_satisfied : count 基本满意 as satisfied where the scale has it.
+    baselines : the unfiltered Datasets of ``waves`` (same order) when ``waves`` are filtered
+        (screened responses excluded): a (wave, key) the filter changed by 1…k−1 respondents is
+        blanked, with the changes that would give it away (:func:`analysis.anonymity.guard_trend`).
+    k : the anonymity threshold (the viewer's, at least the deployment's).
 
     Returns
     -------
@@ -431,6 +436,15 @@ def trend_summary(
     """
     if not waves:
         return pd.DataFrame({c: [] for c in TREND_COLUMNS})
+    if baselines is not None:
+        from analysis.anonymity import guard_trend
+
+        if len(baselines) != len(waves):
+            raise ValueError("未筛选的数据与批次个数不一致。 baselines and waves differ in length.")
+        filtered = trend_summary(waves, level=level, basic_satisfied=basic_satisfied, confidence=confidence)
+        base = trend_summary([(name, b) for (name, _), b in zip(waves, baselines, strict=True)], level=level,
+                             basic_satisfied=basic_satisfied, confidence=confidence)
+        return guard_trend(filtered, base, k=k)
     names = [w for w, _ in waves]
     if len(set(names)) != len(names):
         raise ValueError("批次名称重复，请为每个批次使用不同的名称。 Wave names repeat; give each wave a distinct name.")

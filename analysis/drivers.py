@@ -57,6 +57,8 @@ def ipa(
     basic_satisfied: bool = False,
     method: str = "pearson",
     importance_k: int | None = None,
+    baseline: Dataset | None = None,
+    k: int = 5,
 ) -> pd.DataFrame:
     """Importance–performance table with quadrants.
 
@@ -71,6 +73,11 @@ def ipa(
         pairwise complete (pandas ``Series.corr``).
     importance_k : number of points of the stated-importance scale (default: the highest code
         observed, at least 5). Stated importance is put on 0..1 as (mean − 1)/(k − 1).
+    baseline : the unfiltered dataset when ``ds`` excludes screened responses: an item the filter
+        changed by 1…k−1 respondents gets NA performance, importance and quadrant and stays out of
+        the means (``analysis.anonymity.guard_totals``), so the two versions of the page together
+        do not give those respondents' answers away.
+    k : the anonymity threshold (the viewer's, at least the deployment's).
 
     Returns
     -------
@@ -90,6 +97,10 @@ def ipa(
     if method not in CORRELATION_METHODS:
         raise ValueError(f"未知相关方法 unknown method '{method}'. 可用 valid: {', '.join(CORRELATION_METHODS)}")
     summary = item_summary(ds)
+    if baseline is not None:
+        from analysis.anonymity import guard_totals
+
+        summary = guard_totals(summary, ds, baseline, level="item", k=k)
     overall = _overall_items(ds, overall_item)
     rows = summary[~summary["item"].isin(overall)].reset_index(drop=True)
     if rows.empty:
@@ -126,7 +137,8 @@ def ipa(
             r = x[ok].corr(target[ok], method=method) if ok.sum() >= 3 else np.nan
             importance[i] = r
             source[i] = "derived"
-    perf = rows["index100"].to_numpy(dtype=float)
+    perf = rows["index100"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    importance[~np.isfinite(perf)] = np.nan  # a guarded item: its importance moved with it
     usable = np.isfinite(importance) & np.isfinite(perf)
     quadrant = np.array([pd.NA] * len(rows), dtype=object)
     if usable.any():

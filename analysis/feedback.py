@@ -21,13 +21,14 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
 from analysis.text import Lexicon, analyse_texts, is_no_opinion, shipped_lexicon
 
 __all__ = [
-    "CHANNELS", "STATUSES", "FIELDS", "RECORD_COLUMNS", "DEFAULT_K_COMMENTS", "k_comments", "channel_key",
+    "CHANNELS", "STATUSES", "FIELDS", "RECORD_COLUMNS", "DEFAULT_K_COMMENTS", "k_comments", "shown_comments", "channel_key",
     "status_key", "parse_record_date", "RecordTable", "read_record_table", "suggest_mapping", "records_from_table",
     "records_from_dataset", "analyse_records", "check_record", "channel_label", "status_label",
 ]
@@ -86,16 +87,35 @@ RECORD_COLUMNS = ["row", "date", "channel", "group", "unit", "text", "status"]
 _MAX_TEXT = 5000
 
 
-def k_comments() -> int:
-    """The deployment's comment threshold: ``SURVEY_K_COMMENTS`` (default 10), never below the
-    survey anonymity threshold ``SURVEY_MIN_GROUP`` (default 5)."""
-    def _env(name: str, default: int) -> int:
-        try:
-            return max(1, int(os.environ.get(name, default)))
-        except (TypeError, ValueError):
-            return default
+def k_comments(settings: Any = None) -> int:
+    """The deployment's comment threshold.
 
-    return max(_env("SURVEY_K_COMMENTS", DEFAULT_K_COMMENTS), _env("SURVEY_MIN_GROUP", 5))
+    ``SURVEY_K_COMMENTS`` (default 10), never below the survey anonymity threshold
+    :func:`analysis.anonymity.min_group` — configuration (``SURVEY_MIN_GROUP``) raised by the managers'
+    setting when ``settings`` is given (an engine, whose stored settings are read, or a mapping).
+    A manager who raises the threshold to 15 raises the comment threshold to 15 too.
+    """
+    from analysis.anonymity import min_group
+
+    try:
+        own = max(1, int(os.environ.get("SURVEY_K_COMMENTS", DEFAULT_K_COMMENTS)))
+    except (TypeError, ValueError):
+        own = DEFAULT_K_COMMENTS
+    return max(own, min_group(settings))
+
+
+def shown_comments(records: pd.DataFrame, settings: Any = None, *, k: int | None = None) -> pd.Series:
+    """Which records' text may be shown: ``cell_n`` ≥ ``max(k_comments(settings), k)``.
+
+    ``settings`` is the store's engine (so a manager's raised threshold counts), ``k`` a viewer's own
+    threshold (it can only raise the bar). A record without ``cell_n`` (its group unknown) is not
+    shown: nobody can say how many people share its cell (as on the feedback page).
+    """
+    threshold = max(k_comments(settings), int(k or 0))
+    if "cell_n" not in records.columns:
+        return pd.Series(False, index=records.index)
+    n = pd.to_numeric(records["cell_n"], errors="coerce")
+    return (n >= threshold).fillna(False).astype(bool)
 
 
 def _norm(text: object) -> str:

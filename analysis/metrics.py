@@ -416,9 +416,42 @@ def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None,
     from analysis.anonymity import suppress_breakdown
 
     area_of = dict(zip(ds.items["item"], ds.items["area"], strict=True))
-    return suppress_breakdown(
+    result = suppress_breakdown(
         items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a, force_items=filt_i, force_areas=filt_a
     )
+    if by != "group" and "group" in ds.respondents.columns:
+        # the 身份 breakdown is published too: protect this one jointly with it (issue 10)
+        extra_i, extra_a = _joint_with_groups(ds, by, basic_satisfied, k, baseline, result, out_i, out_a)
+        if extra_i.any() or extra_a.any():  # keep the audited pattern and add to it (hiding more only widens)
+            extra_i = extra_i | result[0]["suppressed"].to_numpy(bool)
+            extra_a = extra_a | result[1]["suppressed"].to_numpy(bool)
+            result = suppress_breakdown(
+                items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a,
+                force_items=filt_i, force_areas=filt_a, hide_items=extra_i, hide_areas=extra_a,
+            )
+    return result
+
+
+_JOINT = "\x1fjoint"
+
+
+def _joint_with_groups(ds, by, basic_satisfied, k, baseline, result, out_i, out_a):
+    """Cells of the breakdown by ``by`` to hide so that it and the 身份 breakdown together reveal no
+    small cell (:func:`analysis.anonymity.link_to_groups`)."""
+    import dataclasses
+
+    from analysis.anonymity import link_to_groups
+
+    gi, ga = _protected_breakdown(ds, "group", basic_satisfied, k, baseline)
+    g = ds.respondents["group"].astype(object).where(ds.respondents["group"].notna(), "").astype(str)
+    v = ds.respondents[by].astype(object).where(ds.respondents[by].notna(), "").astype(str)
+    joint = dataclasses.replace(ds, respondents=ds.respondents.assign(**{_JOINT: g + "\x1f" + v}))
+    extra = []
+    for level, own, grp, out in (("item", result[0], gi, out_i), ("area", result[1], ga, out_a)):
+        cells, _ = _breakdown_counts(joint, _JOINT, level, basic_satisfied)
+        _, g_out = _breakdown_counts(ds, "group", level, basic_satisfied)
+        extra.append(link_to_groups(grp, own, cells, out, g_out, k=k))
+    return extra[0], extra[1]
 
 
 def group_summary(
@@ -439,6 +472,8 @@ def group_summary(
     ds : the coded survey.
     by : ``"group"`` or an attribute column of ``ds.respondents`` (campus, college …).
         Respondents with no value in ``by`` are left out (and protected as an unpublished cell).
+        A breakdown by an attribute is protected jointly with the 身份 breakdown (both are published;
+        ``analysis.anonymity.link_to_groups``).
     level : ``"item"`` (key = item column name) or ``"area"`` (key = area key, pooled over its items).
     basic_satisfied : count 基本满意 as satisfied where the scale has it.
     min_n : anonymity threshold k: a cell describing fewer than ``min_n`` respondents is hidden,

@@ -188,7 +188,7 @@ TREND_ROW_COLUMNS = [
 
 
 def series_trend(waves: pd.DataFrame, datasets: list, *, level: str = "area", basic_satisfied: bool = False,
-                 lang: str = "zh") -> pd.DataFrame:
+                 lang: str = "zh", baselines: list | None = None, k: int = 5) -> pd.DataFrame:
     """The trend of one series: each wave's rate per area or item, compared with the series' previous wave.
 
     Parameters
@@ -199,6 +199,11 @@ def series_trend(waves: pd.DataFrame, datasets: list, *, level: str = "area", ba
     level : ``"area"`` (areas tested with respondents as clusters) or ``"item"`` (2×2 χ²), as in
         ``analysis.compare.trend_summary``, which computes the figures.
     lang : language of ``label`` for areas.
+    baselines : the unfiltered Datasets of ``waves`` (row for row, like ``datasets``) when
+        ``datasets`` exclude screened responses: figures the filter changed by 1…k−1 respondents
+        are blanked (``analysis.compare.trend_summary``, ``analysis.anonymity.guard_trend``); counts
+        are then nullable ``Int64``.
+    k : the anonymity threshold (the viewer's, at least the deployment's).
 
     Returns
     -------
@@ -218,9 +223,12 @@ def series_trend(waves: pd.DataFrame, datasets: list, *, level: str = "area", ba
     tagged = waves.reset_index(drop=True).assign(_pos=range(len(waves)))
     order = ordered(tagged)
     pairs = [(str(r["name"]), datasets[int(r["_pos"])]) for _, r in order.iterrows()]
+    base = None if baselines is None else [baselines[int(r["_pos"])] for _, r in order.iterrows()]
     if level == "item":
         pairs = list(zip([n for n, _ in pairs], same_labels([d for _, d in pairs]), strict=True))
-    t = trend_summary(pairs, level=level, basic_satisfied=basic_satisfied)
+        base = None if base is None else same_labels(base)
+    t = trend_summary(pairs, level=level, basic_satisfied=basic_satisfied, baselines=base, k=k)
+    counts = "int64" if base is None else "Int64"
     by_name = order.set_index(order["name"].astype(str))
     start = (pd.to_datetime(by_name["fieldwork_start"]) if "fieldwork_start" in by_name.columns
              else pd.Series(pd.NaT, index=by_name.index))
@@ -234,7 +242,7 @@ def series_trend(waves: pd.DataFrame, datasets: list, *, level: str = "area", ba
         "key": t["key"].astype(str),
         "label": labels,
         "rate": t["satisfaction_rate"].astype(float),
-        "n_valid": t["n_valid"].astype("int64"),
+        "n_valid": t["n_valid"].astype(counts),
         "ci_low": t["ci_low"].astype(float),
         "ci_high": t["ci_high"].astype(float),
         "prev_wave": t["prev_wave"].astype(object).where(t["prev_wave"].notna(), None),
@@ -243,7 +251,7 @@ def series_trend(waves: pd.DataFrame, datasets: list, *, level: str = "area", ba
         "significant": t["significant"].astype(bool),
         "best_on_record": t["best_on_record"].astype(bool),
         "wave_id": t["wave"].astype(str).map(by_name["id"]),
-        "n_people": t["n_people"].astype("int64"),
-        "n_satisfied": t["n_satisfied"].astype("int64"),
+        "n_people": t["n_people"].astype(counts),
+        "n_satisfied": t["n_satisfied"].astype(counts),
     })
     return out
