@@ -51,6 +51,7 @@ if len(upto) >= 2:
         level="area",
         basic=view.basic,
         exclude_flagged=view.exclude_flagged,
+        k=view.k,
     )
     if trend is not None and len(trend):
         trend_now = trend[trend["wave"].astype(str) == names[-1]].set_index("key")

@@ -40,7 +40,7 @@ st.segmented_control(
 )
 trend = w.guarded(
     view, loaders.series_trend, view.version, ids, level=level, basic=view.basic,
-    exclude_flagged=view.exclude_flagged, lang=lang,
+    exclude_flagged=view.exclude_flagged, lang=lang, k=view.k,
 )
 if trend is None or not len(trend):
     st.stop()

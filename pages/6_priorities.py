@@ -17,7 +17,8 @@ w.page_title(view, "priorities_title")
 st.subheader(view.t("ipa_title"))
 
 try:
-    table = loaders.compute(loaders.ipa, view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic)
+    table = loaders.compute(loaders.ipa, view.version, view.wave, exclude_flagged=view.exclude_flagged, basic=view.basic,
+                            k=view.k, base_k=view.min_group)
 except ValueError as exc:
     st.info(view.t("no_overall") + "\n\n" + w.plain(exc))
     st.stop()

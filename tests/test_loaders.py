@@ -51,12 +51,13 @@ def _counted_plain(ds, *, baseline=None):
 
 
 def test_the_guarded_computations_are_the_ones_issue_10_names():
-    # issue 10: every table with per-key figures a filter or a group breakdown could expose
-    want = {"item_summary", "area_summary", "label_counts", "group_summary", "group_tests", "area_group_tests"}
+    # issue 10: every table with per-key figures a filter or a group breakdown could expose (the
+    # priorities table too: its items' rates move when screened responses are excluded)
+    want = {"item_summary", "area_summary", "label_counts", "group_summary", "group_tests", "area_group_tests", "ipa"}
     public = {name: getattr(loaders, name) for name in loaders.__all__}
     marked = {name for name, fn in public.items() if hasattr(fn, "cache_key")}
     assert {name for name in marked if loaders.is_guarded(public[name])} == want
-    assert marked - want == {"definition", "reliability", "validity", "screening", "ipa"}
+    assert marked - want == {"definition", "reliability", "validity", "screening"}
     for name in marked:  # a guarded function takes both thresholds; an unguarded one takes neither
         params = inspect.signature(public[name]).parameters
         assert ({"k", "base_k", "baseline"} <= params.keys()) is (name in want), name
@@ -125,3 +126,25 @@ def test_likert_figure_shares_the_guarded_cache_entries(wave, monkeypatch):
     loaders.likert_figure(version, wid, exclude_flagged=False, basic=False, area="", lang="zh", present=False,
                           k=5, base_k=5)
     assert seen == ["label_counts", "item_summary"]  # answered from the cache
+
+
+def test_the_trend_under_exclude_flagged_carries_the_threshold(wave):
+    """The overview's trend (loaders.trend) with screened responses excluded: the 2021 wave loses 6
+    flagged respondents (analysis/demo.py), so at a viewer's k = 10 (> 6) every key those 6 answered
+    is blanked in that wave, while at k = 5 (≤ 6) the same figures are shown. Both thresholds are
+    in the cache key (a cached k = 5 answer would show the figures at k = 10)."""
+    version, wid = wave
+    waves = loaders.waves(version)
+    series = waves.loc[waves["id"] == wid, "series_id"].iloc[0]
+    ids = [i for i in waves.loc[waves["series_id"] == series, "id"]]
+    ids = ids[: ids.index(wid) + 1][-2:]
+    assert len(ids) == 2, ids
+    names = [f"w{i}" for i in ids]
+    loaders._trend.clear()
+    low = loaders.trend(version, ids, names, exclude_flagged=True, k=5)
+    high = loaders.trend(version, ids, names, exclude_flagged=True, k=10)
+    rate = "satisfaction_rate"
+    newest_low = low[low["wave"] == names[-1]][rate]
+    newest_high = high[high["wave"] == names[-1]][rate]
+    assert newest_low.notna().all() and len(newest_low)
+    assert newest_high.isna().any(), high

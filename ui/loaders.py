@@ -208,11 +208,13 @@ def screening(ds):
     return flag_counts(ds.flags, n=ds.n)
 
 
-@computation()
-def ipa(ds, *, basic=False):
+@computation(guarded=True)
+def ipa(ds, *, basic=False, k=5, base_k=None, baseline=None):
+    """Importance-performance table (``analysis.drivers.ipa``); with screened responses excluded an item
+    that changes by fewer than k respondents is blanked (``baseline``)."""
     from analysis.drivers import ipa as _ipa
 
-    return _ipa(ds, basic_satisfied=basic)
+    return _ipa(ds, basic_satisfied=basic, baseline=baseline, k=max(int(k), int(base_k or 0)))
 
 
 def _options_key(options: dict) -> tuple:
@@ -247,11 +249,12 @@ def compute(fn: Callable[..., Any], version: str, wave_id: str, *, exclude_flagg
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _trend(url: str, version: str, wave_ids: tuple, names: tuple, level: str, basic: bool, exclude: bool):
+def _trend(url: str, version: str, wave_ids: tuple, names: tuple, level: str, basic: bool, exclude: bool, k: int):
     from analysis.compare import trend_summary
 
     pairs = [(name, _dataset(url, version, w, exclude)) for w, name in zip(wave_ids, names, strict=True)]
-    return trend_summary(pairs, level=level, basic_satisfied=basic)
+    baselines = [_dataset(url, version, w, False) for w in wave_ids] if exclude else None
+    return trend_summary(pairs, level=level, basic_satisfied=basic, baselines=baselines, k=k)
 
 
 def trend(
@@ -262,26 +265,38 @@ def trend(
     level: str = "area",
     basic: bool = False,
     exclude_flagged: bool = False,
+    k: int = 5,
 ) -> pd.DataFrame:
-    """Cached ``analysis.compare.trend_summary`` over the given waves (oldest first)."""
-    return _trend(db_url(), version, tuple(map(str, wave_ids)), tuple(names), level, bool(basic), bool(exclude_flagged))
+    """Cached ``analysis.compare.trend_summary`` over the given waves (oldest first).
+
+    ``k`` is the view's anonymity threshold: with screened responses excluded, a wave whose figure moves
+    by fewer than k respondents is blanked (the unfiltered waves are the baselines).
+    """
+    return _trend(db_url(), version, tuple(map(str, wave_ids)), tuple(names), level, bool(basic), bool(exclude_flagged),
+                  int(k))
 
 
 # --- survey series (issue 12) ------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
-def _series_trend(url: str, version: str, wave_ids: tuple, level: str, basic: bool, exclude: bool, lang: str):
+def _series_trend(url: str, version: str, wave_ids: tuple, level: str, basic: bool, exclude: bool, lang: str,
+                  k: int):
     from analysis.series import series_trend
 
     all_waves = _waves(url, version)
     rows = all_waves[all_waves["id"].astype(str).isin(wave_ids)]
     datasets = [_dataset(url, version, str(w), exclude) for w in rows["id"]]
-    return series_trend(rows, datasets, level=level, basic_satisfied=basic, lang=lang)
+    baselines = [_dataset(url, version, str(w), False) for w in rows["id"]] if exclude else None
+    return series_trend(rows, datasets, level=level, basic_satisfied=basic, lang=lang, baselines=baselines, k=k)
 
 
 def series_trend(version: str, wave_ids: list[str], *, level: str = "area", basic: bool = False,
-                 exclude_flagged: bool = False, lang: str = "zh") -> pd.DataFrame:
-    """Cached ``analysis.series.series_trend`` over waves of one series (put in date order there)."""
-    return _series_trend(db_url(), version, tuple(map(str, wave_ids)), level, bool(basic), bool(exclude_flagged), lang)
+                 exclude_flagged: bool = False, lang: str = "zh", k: int = 5) -> pd.DataFrame:
+    """Cached ``analysis.series.series_trend`` over waves of one series (put in date order there).
+
+    ``k``: as in :func:`trend` (a wave moved by fewer than k respondents under the filter is blanked).
+    """
+    return _series_trend(db_url(), version, tuple(map(str, wave_ids)), level, bool(basic), bool(exclude_flagged), lang,
+                         int(k))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -74,15 +74,14 @@ def _actions(engine: Any, wave: dict, lang: str, basic: bool, exclude_flagged: b
 
 def _feedback(engine: Any, wave_ids: list[str], k: int) -> pd.DataFrame | None:
     """Feedback records of the report's waves (their open answers), masked as stored; a record of a
-    group with fewer than the comment threshold's respondents is left out (``analysis.feedback.k_comments``,
-    never below the anonymity threshold ``k``), as on the feedback page."""
-    from analysis.feedback import k_comments
+    group with fewer than the comment threshold's respondents, or of an unknown group, is left out
+    (``analysis.feedback.shown_comments``: a manager's raised threshold counts, never below the
+    anonymity threshold ``k``), as on the feedback page."""
+    from analysis.feedback import shown_comments
     from analysis.store import list_feedback
 
     fb = list_feedback(engine, wave=[int(w) for w in wave_ids])
-    threshold = max(k_comments(), int(k))
-    if "cell_n" in fb.columns:
-        fb = fb[fb["cell_n"].isna() | (fb["cell_n"].fillna(0) >= threshold)]
+    fb = fb[shown_comments(fb, engine, k=int(k))]
     return fb if len(fb) else None
 
 
