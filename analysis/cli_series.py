@@ -70,12 +70,14 @@ def trend_dict(engine, series_id: int, name: str, *, level: str = "area", basic_
     from analysis.series import TREND_ROW_COLUMNS, series_trend
     from analysis.store import load_wave, series_waves
 
+    from analysis.anonymity import min_group
+
     waves = series_waves(engine, series_id)
-    datasets = []
-    for wid in waves["id"]:
-        ds = load_wave(engine, int(wid))
-        datasets.append(ds.without_flagged() if exclude_flagged else ds)
-    rows = series_trend(waves, datasets, level=level, basic_satisfied=basic_satisfied)
+    full = [load_wave(engine, int(wid)) for wid in waves["id"]]
+    datasets = [ds.without_flagged() for ds in full] if exclude_flagged else full
+    # as on the trends page (issue 10): a wave the filter moves by fewer than k respondents is blanked
+    rows = series_trend(waves, datasets, level=level, basic_satisfied=basic_satisfied,
+                        baselines=full if exclude_flagged else None, k=min_group(engine))
     out = [{c: _clean(r[c]) for c in TREND_ROW_COLUMNS} for _, r in rows.iterrows()]
     for r in out:
         r["significant"] = bool(r["significant"])

@@ -163,3 +163,24 @@ def test_item_keeps_its_identity_when_its_stem_is_the_same_after_normalisation()
     rows = series_trend(waves, [a, b], level="item")
     assert rows["key"].tolist() == ["学生公寓 空调", "学生公寓 空调"]  # the first wave's wording
     assert rows["diff_pp"].iloc[1] == pytest.approx(30.0)
+
+
+def test_cli_trend_exclude_flagged_blanks_a_wave_moved_by_fewer_than_k(tmp_path, monkeypatch, capsys):
+    """``trend --exclude-flagged`` guards like the trends page (issue 10): the demo's 2021 wave loses
+    6 flagged respondents (analysis/demo.py); with the deployment threshold at 10 (> 6) its area rates
+    are blanked under the filter, at 5 (≤ 6) they are shown."""
+    url = f"sqlite:///{tmp_path}/demo.db"
+    store.ensure_demo(store.get_engine(url))
+    waves = store.list_waves(store.get_engine(url))
+    wid = str(waves.loc[waves["period"] == "2021-10", "id"].iloc[0])
+    name = str(waves.loc[waves["period"] == "2021-10", "name"].iloc[0])
+
+    def rates(k: str) -> list:
+        monkeypatch.setenv("SURVEY_MIN_GROUP", k)
+        assert cli(["trend", "--wave", wid, "--exclude-flagged", "--json", "--db", url]) == 0
+        rows = json.loads(capsys.readouterr().out)["rows"]
+        return [r["rate"] for r in rows if r["wave"] == name]
+
+    shown, blanked = rates("5"), rates("10")
+    assert shown and all(r is not None for r in shown)
+    assert any(r is None for r in blanked)
