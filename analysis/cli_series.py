@@ -67,10 +67,9 @@ def _clean(value):
 def trend_dict(engine, series_id: int, name: str, *, level: str = "area", basic_satisfied: bool = False,
                exclude_flagged: bool = False) -> dict:
     """The ``trend --json`` object of one series (contract in the module docstring)."""
+    from analysis.anonymity import min_group
     from analysis.series import TREND_ROW_COLUMNS, series_trend
     from analysis.store import load_wave, series_waves
-
-    from analysis.anonymity import min_group
 
     waves = series_waves(engine, series_id)
     full = [load_wave(engine, int(wid)) for wid in waves["id"]]

@@ -28,7 +28,7 @@ import pandas as pd
 from analysis.text import Lexicon, analyse_texts, is_no_opinion, shipped_lexicon
 
 __all__ = [
-    "CHANNELS", "STATUSES", "FIELDS", "RECORD_COLUMNS", "DEFAULT_K_COMMENTS", "k_comments", "shown_comments", "channel_key",
+    "CHANNELS", "STATUSES", "FIELDS", "RECORD_COLUMNS", "DEFAULT_K_COMMENTS", "k_comments", "comment_threshold", "shown_comments", "channel_key",
     "status_key", "parse_record_date", "RecordTable", "read_record_table", "suggest_mapping", "records_from_table",
     "records_from_dataset", "analyse_records", "check_record", "channel_label", "status_label",
 ]
@@ -104,14 +104,23 @@ def k_comments(settings: Any = None) -> int:
     return max(own, min_group(settings))
 
 
+def comment_threshold(settings: Any = None, k: int | None = None) -> int:
+    """The smallest cell whose comments may be shown: ``max(k_comments(settings), k)``.
+
+    ``settings`` as in :func:`k_comments` (an engine, or a mapping such as ``{"min_group": …}``),
+    ``k`` a viewer's own threshold (it can only raise the bar).
+    """
+    return max(k_comments(settings), int(k or 0))
+
+
 def shown_comments(records: pd.DataFrame, settings: Any = None, *, k: int | None = None) -> pd.Series:
-    """Which records' text may be shown: ``cell_n`` ≥ ``max(k_comments(settings), k)``.
+    """Which records' text may be shown: ``cell_n`` ≥ :func:`comment_threshold`.
 
     ``settings`` is the store's engine (so a manager's raised threshold counts), ``k`` a viewer's own
     threshold (it can only raise the bar). A record without ``cell_n`` (its group unknown) is not
     shown: nobody can say how many people share its cell (as on the feedback page).
     """
-    threshold = max(k_comments(settings), int(k or 0))
+    threshold = comment_threshold(settings, k)
     if "cell_n" not in records.columns:
         return pd.Series(False, index=records.index)
     n = pd.to_numeric(records["cell_n"], errors="coerce")

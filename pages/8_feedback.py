@@ -15,7 +15,16 @@ import streamlit as st
 
 from analysis.areas import AREAS
 from analysis.charts import make_area_count_figure
-from analysis.feedback import CHANNELS, FIELD_LABELS, FIELDS, STATUSES, channel_label, k_comments, status_label
+from analysis.feedback import (
+    CHANNELS,
+    FIELD_LABELS,
+    FIELDS,
+    STATUSES,
+    channel_label,
+    comment_threshold,
+    shown_comments,
+    status_label,
+)
 from analysis.text import TONES, WORD_KINDS
 from ui import loaders
 from ui import widgets as w
@@ -29,7 +38,7 @@ view = frame("feedback")
 lang = view.lang
 st.title(view.t("fb_title"))
 st.caption(view.t("fb_intro"))
-K = max(k_comments(), int(view.k))
+K = comment_threshold({"min_group": view.min_group}, view.k)  # the deployment's and the managers' threshold
 
 
 # --- URL parameters of this page ----------------------------------------------------------------------
@@ -183,7 +192,7 @@ st.caption(view.t("fb_count", n=fmt_int(len(recs))))
 if not len(recs):
     st.info(view.t("fb_none"))
     st.stop()
-visible = recs["cell_n"].fillna(0).astype(int) >= K
+visible = shown_comments(recs, k=K)
 shown = recs[visible].reset_index(drop=True)
 
 # --- counts by area × channel and area × tone -------------------------------------------------------------

@@ -15,6 +15,7 @@ from analysis import store
 from analysis.actions import KINDS, STATUSES, TARGET_KINDS, VERDICTS, parse_target, target_text
 from analysis.areas import AREAS
 from analysis.charts import make_action_figure
+from analysis.feedback import comment_threshold, shown_comments
 from ui import loaders
 from ui import widgets as w
 from ui.actions_board import escape, series_of_wave, summary_text, verdict_label, verified
@@ -101,12 +102,7 @@ if hasattr(store, "list_feedback") and len(board):
     except Exception:  # noqa: BLE001 - records are an extra; the board stands without them
         _feedback = None
 # texts of groups smaller than the comment threshold stay hidden here too (the feedback page's rule)
-try:
-    from analysis.feedback import k_comments
-
-    K_TEXT = max(k_comments(), int(view.k))
-except ImportError:
-    K_TEXT = int(view.k)
+K_TEXT = comment_threshold({"min_group": view.min_group}, view.k)
 
 
 def _linked(row: dict):
@@ -189,7 +185,7 @@ def _card(row: dict) -> None:
             cols = [c for c in ("id", "date", "channel", "group", "text") if c in linked.columns]
             table = linked[cols].copy()
             if "text" in table.columns and "cell_n" in linked.columns:
-                small = linked["cell_n"].fillna(0).astype(int) < K_TEXT
+                small = ~shown_comments(linked, k=K_TEXT)
                 table.loc[small, "text"] = view.t("a_records_hidden", k=K_TEXT)
             st.dataframe(table, hide_index=True, width="stretch")
         elif ids:

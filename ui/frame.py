@@ -223,15 +223,11 @@ class View:
         cached = self.__dict__.get("_names_cache")
         if cached is not None and cached[0] is self.waves:
             return cached[1]
-        names = self._names_of(self.waves)
-        self.__dict__["_names_cache"] = (self.waves, names)
+        waves = self.waves
+        names = ({} if not len(waves) or not {"id", "name"} <= set(waves.columns)
+                 else dict(zip(waves["id"].astype(str), waves["name"].astype(str), strict=True)))
+        self.__dict__["_names_cache"] = (waves, names)
         return names
-
-    @staticmethod
-    def _names_of(waves: pd.DataFrame) -> dict[str, str]:
-        if not len(waves) or "id" not in waves.columns or "name" not in waves.columns:
-            return {}
-        return dict(zip(waves["id"].astype(str), waves["name"].astype(str), strict=True))
 
 
 # --- URL ⇄ widget synchronisation -------------------------------------------------------------------

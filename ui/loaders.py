@@ -214,7 +214,7 @@ def ipa(ds, *, basic=False, k=5, base_k=None, baseline=None):
     that changes by fewer than k respondents is blanked (``baseline``)."""
     from analysis.drivers import ipa as _ipa
 
-    return _ipa(ds, basic_satisfied=basic, baseline=baseline, k=max(int(k), int(base_k or 0)))
+    return _ipa(ds, basic_satisfied=basic, baseline=baseline, k=k)
 
 
 def _options_key(options: dict) -> tuple:
