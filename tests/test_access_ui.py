@@ -172,7 +172,7 @@ def test_manager_creates_a_link_from_the_share_box(engine):
     boss = user_of(engine, "链接经理", "manager")
     ids = wave_ids(engine)
     before = len(store.list_links(engine))
-    at = run("pages/1_overview.py", {"wave": ids[2]}, {"auth_user": boss})
+    at = run("pages/1_overview.py", {"wave": ids[2]}, {"auth_user": boss, "share_box": True})  # the box opened
     at.number_input(key="access_days").set_value(5)
     at.text_input(key="access_note").set_value("三月评议会")
     at.button[[b.label for b in at.button].index(t("link_create", "zh"))].click()

@@ -171,6 +171,9 @@ def test_links_between_pages_carry_the_filters(monkeypatch, demo_url):
     wid = str(_waves(demo_url).iloc[0]["id"])
     at = open_page(monkeypatch, demo_url, "areas", wave=wid, lang="en", k="8", basic="1")
     assert_clean(at)
+    assert not at.sidebar.code, "the share box is lazy: nothing in it is sent until it is opened"
+    at.session_state["share_box"] = True  # what opening the expander does
+    at.run()
     share = at.sidebar.code[0].value
     for part in (f"wave={wid}", "lang=en", "k=8", "basic=1"):
         assert part in share

@@ -556,7 +556,12 @@ def _share(view: View, box: Any) -> None:
     own = {k: v for k, v in st.query_params.to_dict().items() if k not in _SHARED}
     query = urlencode({**view.params, **own})
     link = f"{base}?{query}" if query else base or "/"
-    with box.expander(t("share", view.lang), icon=":material/share:"):
+    # Lazy (rerun when opened): the link box and the manager's form are not sent with every page;
+    # st.code alone makes each browser load a 1.5 MB syntax highlighter (bench/RESULTS.md, many users).
+    share = box.expander(t("share", view.lang), icon=":material/share:", key="share_box", on_change="rerun")
+    if not share.open:
+        return
+    with share:
         st.caption(t("share_help", view.lang))
         st.code(link, language=None, wrap_lines=True)
         from ui.session import share_form
