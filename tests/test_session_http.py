@@ -10,6 +10,7 @@ SameSite=Strict; Path=/`` for the rest of the login; a refused ticket sets nothi
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 import json
 import re
@@ -138,7 +139,10 @@ def _call(app, method: str, path: str, *, body: bytes = b"", headers: dict[str, 
     async def send(message: dict) -> None:
         messages.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # A thread of its own: the browser tests' Playwright (sync API) keeps an event loop running on
+    # this thread for the whole session, and asyncio.run refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result(60)
     start = messages[0]
     out: dict[str, list[str]] = {}
     for k, v in start["headers"]:
