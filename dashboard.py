@@ -1,9 +1,13 @@
-"""Entry point: ``streamlit run dashboard.py`` forwards to the overview page, keeping the URL's query.
+"""Start the dashboard: ``streamlit run dashboard.py``.
 
-Everything a page needs (config, language, login, navigation, filters) is done by ``ui.frame.frame``
-in each page script, because a deep link such as ``/areas?wave=3`` runs that page directly.
+An ``st.App`` (Streamlit's ASGI app, run by uvicorn) serving the app's entry script ``home.py`` and
+its ``pages/``, plus the two routes that set and clear the HttpOnly session cookie
+(``ui.session_http``). ``streamlit run`` finds the module-level ``app`` by itself; every
+``--server.*`` option and ``.streamlit/config.toml`` apply as usual.
 """
 
 import streamlit as st
 
-st.switch_page("pages/1_overview.py", query_params=st.query_params.to_dict())
+from ui.session_http import routes
+
+app = st.App("home.py", routes=routes())

@@ -5,7 +5,9 @@ Usage::
     python bench/bench_users.py [--users 1 10 20] [--replicas 1 2] [--changes 5] [--think 2.0] [--browser-users 1 10] [--write]
 
 A fresh SQLite store with the demo waves and one share link (the newest demo wave) is served by
-``streamlit run dashboard.py`` with ``SURVEY_OPEN_VIEWING=false``. Two measurements:
+``streamlit run dashboard.py`` (the README's ``st.App``; the bare reference pages below are plain
+scripts, served by the same uvicorn/Starlette server of Streamlit 1.67) with
+``SURVEY_OPEN_VIEWING=false``. Two measurements:
 
 **(b) protocol level** (the server's own cost per session). N light clients speak Streamlit's
 websocket protocol directly (``/_stcore/stream``, the ``BackMsg``/``ForwardMsg`` protobufs the

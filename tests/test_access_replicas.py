@@ -39,7 +39,7 @@ def test_wave_stored_by_another_process_appears_on_next_rerun(monkeypatch):
         store.ingest_file(engine, DEMO[0].read_bytes(), DEMO[0].name)
         monkeypatch.setenv("SURVEY_DB_URL", url)
         monkeypatch.setenv("SURVEY_OPEN_VIEWING", "true")
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=180)
+        at = AppTest.from_file(str(ROOT / "home.py"), default_timeout=180)
         at.switch_page("pages/1_overview.py")
         at.run()
         assert not at.exception

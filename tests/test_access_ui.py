@@ -17,7 +17,7 @@ from ui.frame import PAGES
 from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY = str(ROOT / "dashboard.py")
+ENTRY = str(ROOT / "home.py")
 PW = "long-enough-pw"
 READ_PAGES = [p.path for p in PAGES.values() if not p.manager_only and (ROOT / p.path).exists()]
 ALL_PAGES = [p.path for p in PAGES.values() if (ROOT / p.path).exists()]
@@ -240,18 +240,52 @@ def test_forged_and_expired_session_ids_are_refused(engine):
         assert t("login_required", "zh") in [i.value for i in at.info]
 
 
-def test_login_form_starts_a_server_side_session(engine):
-    from analysis import store
-
-    user_of(engine, "表单经理", "manager")
+def _login_through_form(name: str) -> AppTest:
     at = run("pages/1_overview.py")
-    at.text_input(key="auth_name").set_value("表单经理")
+    at.text_input(key="auth_name").set_value(name)
     at.text_input(key="auth_pw").set_value(PW)
     at.button[[b.label for b in at.button].index(t("login_submit", "zh"))].click()
     at.run()
+    return at
+
+
+def test_login_form_starts_a_server_side_session_and_hands_the_browser_a_ticket(engine, monkeypatch):
+    import json
+    import re
+
+    from analysis import store
+    from ui import session_http
+
+    monkeypatch.setenv(session_http.MOUNTED_ENV, "1")  # as under `streamlit run dashboard.py`
+    user_of(engine, "表单经理", "manager")
+    at = _login_through_form("表单经理")
     sid = at.session_state["auth_sid"]
     assert store.session_user(engine, sid).name == "表单经理"
-    assert any("survey_session=" in h.proto.body for h in at.get("html"))  # the browser is told to keep the id
+    bodies = [h.proto.body for h in at.get("html")]
+    script = [b for b in bodies if "/_survey/session" in b]
+    assert len(script) == 1 and "credentials:'same-origin'" in script[0]
+    assert sid not in "".join(bodies) and "document.cookie" not in "".join(bodies)  # the id never reaches the page
+    ticket = json.loads(re.search(r"var b=(\{.*?\});", script[0]).group(1))["ticket"]
+    cookie_sid, _ = store.redeem_ticket(engine, ticket, client="local")  # AppTest has no address: local
+    assert cookie_sid != sid and store.session_user(engine, cookie_sid).name == "表单经理"
+    # logging out ends both sessions and asks the browser to drop the cookie
+    at.button(key="auth_logout").click()
+    at.run()
+    assert store.session_user(engine, cookie_sid) is None
+    assert any("/_survey/logout" in h.proto.body for h in at.get("html"))
+
+
+def test_without_the_routes_a_login_lasts_for_its_tab_only(engine, monkeypatch, caplog):
+    from ui import session, session_http
+
+    monkeypatch.delenv(session_http.MOUNTED_ENV, raising=False)  # `streamlit run home.py`, no st.App
+    monkeypatch.setattr(session, "_warned", False)
+    user_of(engine, "旧式经理", "manager")
+    with caplog.at_level("WARNING", logger="survey.session"):
+        at = _login_through_form("旧式经理")
+    assert at.session_state["auth_user"].name == "旧式经理"
+    assert not [h for h in at.get("html") if "_survey" in h.proto.body or "cookie" in h.proto.body]
+    assert any("streamlit run dashboard.py" in r.getMessage() for r in caplog.records)
 
 
 # --- admin page ----------------------------------------------------------------------------------

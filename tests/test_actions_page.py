@@ -51,7 +51,7 @@ def demo_url(demo_file, tmp_path, monkeypatch):
 
 
 def open_page(page: str, **params: str) -> AppTest:
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=TIMEOUT)
     for k, v in params.items():
         at.query_params[k] = v
     at.switch_page(page)

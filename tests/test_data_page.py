@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY = str(ROOT / "dashboard.py")
+ENTRY = str(ROOT / "home.py")
 PAGE = "pages/7_data.py"
 SCALE = ["很满意", "比较满意", "一般", "不太满意", "很不满意"]
 ITEMS = ["学生公寓", "食堂菜品", "维修响应", "开水供应"]

@@ -44,7 +44,7 @@ def _open(monkeypatch, url: str, user=None, **params: str) -> AppTest:
     monkeypatch.setenv("SURVEY_DB_URL", url)
     monkeypatch.delenv("SURVEY_K_COMMENTS", raising=False)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=180)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=180)
     if user is not None:
         at.session_state["auth_user"] = user
     for k, v in params.items():
@@ -108,7 +108,7 @@ def test_url_filters_set_the_widgets_and_the_view(monkeypatch, planted_url):
 def test_overview_cards_link_to_their_records(monkeypatch, planted_url):
     monkeypatch.setenv("SURVEY_DB_URL", planted_url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=180)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=180)
     at.switch_page("pages/1_overview.py")
     at.run()
     links = [p for p in at.get("page_link") if p.proto.page == "feedback" and p.proto.label == "查看意见"]
@@ -213,7 +213,7 @@ def test_register_hides_linked_texts_of_small_groups(monkeypatch, planted_copy):
     aid = store.add_action(eng, user="test", origin="feedback", problem="家长意见", feedback_ids=ids)
     monkeypatch.setenv("SURVEY_DB_URL", url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=180)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=180)
     at.switch_page("pages/9_actions.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]

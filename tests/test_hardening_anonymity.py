@@ -33,7 +33,7 @@ def demo(tmp_path_factory):
 def open_page(monkeypatch, url, path, **params):
     monkeypatch.setenv("SURVEY_DB_URL", url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=TIMEOUT)
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(path)

@@ -65,7 +65,7 @@ def test_pages_offer_the_safe_download(monkeypatch, tmp_path):
     store.ensure_demo(store.get_engine(url))
     monkeypatch.setenv("SURVEY_DB_URL", url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=180)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=180)
     at.switch_page("pages/2_areas.py")
     at.run()
     assert not at.exception
@@ -85,7 +85,7 @@ def test_last_resort_handler_shows_a_message_not_a_traceback(monkeypatch, tmp_pa
     monkeypatch.delenv("SURVEY_SHOW_TRACEBACKS", raising=False)
     monkeypatch.setattr(analysis.metrics, "response_rates", broken)  # the overview calls it
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=180)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=180)
     at.switch_page("pages/1_overview.py")
     at.run()
     assert not at.exception

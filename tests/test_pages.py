@@ -68,7 +68,7 @@ def empty_url(tmp_path_factory):
 def open_page(monkeypatch, url: str, page: str, **params: str) -> AppTest:
     monkeypatch.setenv("SURVEY_DB_URL", url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=TIMEOUT)
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(PAGE_FILES[page])
@@ -89,7 +89,7 @@ def nav_labels(at: AppTest) -> list[str]:
 def test_every_page_renders_with_the_frame(monkeypatch, demo_url, page):
     at = open_page(monkeypatch, demo_url, page)
     assert_clean(at)
-    # the frame ran even though dashboard.py did not: language switch and translated navigation
+    # the frame ran even though home.py did not: language switch and translated navigation
     assert at.segmented_control(key="frame_lang").value == "zh"
     assert nav_labels(at)[:6] == ["总览", "服务领域", "趋势", "对比", "质量与信度", "重点改进"]
     assert at.selectbox(key="frame_wave").value is not None
@@ -124,7 +124,7 @@ def test_every_page_in_english(monkeypatch, demo_url, page):
 def test_entry_script_forwards_to_overview_with_the_query(monkeypatch, demo_url):
     monkeypatch.setenv("SURVEY_DB_URL", demo_url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=TIMEOUT)
     at.query_params["lang"] = "en"
     at.run()
     assert_clean(at)

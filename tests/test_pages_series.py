@@ -27,7 +27,7 @@ PAGES = ["pages/1_overview.py", "pages/2_areas.py", "pages/3_trends.py", "pages/
 def open_page(monkeypatch, url: str, page: str, **params: str) -> AppTest:
     monkeypatch.setenv("SURVEY_DB_URL", url)
     monkeypatch.chdir(ROOT)
-    at = AppTest.from_file(os.path.join(ROOT, "dashboard.py"), default_timeout=TIMEOUT)
+    at = AppTest.from_file(os.path.join(ROOT, "home.py"), default_timeout=TIMEOUT)
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(page)

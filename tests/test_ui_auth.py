@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from ui.i18n import t
 
 ROOT = Path(__file__).resolve().parents[1]
-ENTRY = str(ROOT / "dashboard.py")
+ENTRY = str(ROOT / "home.py")
 PW = "long-enough-pw"
 
 

@@ -10,8 +10,9 @@ First run (no accounts in the store): the sidebar offers a "create the first man
   compares it in constant time; this is the way for servers reached over a network.
 * Without the token the form is only offered to a browser on the server itself
   (``st.context.ip_address`` is None for 127.0.0.1 / ::1). Behind a reverse proxy on the same host
-  every visitor looks local, so such deployments must set ``SURVEY_ADMIN_TOKEN`` (or create the
-  account from the command line before going live).
+  every visitor looks local unless the proxy passes ``X-Forwarded-For`` (uvicorn trusts it from
+  127.0.0.1), so such deployments must set ``SURVEY_ADMIN_TOKEN`` (or create the account from the
+  command line before going live).
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ def _bootstrap_form(engine: Any, lang: str) -> Any | None:
         from ui import session
 
         session.start(engine, user)
+        session.emit_cookie()  # no rerun follows here: ask for the cookie in this run
         st.success(t("bootstrap_done", lang))
     return user
 

@@ -1,8 +1,8 @@
 """The frame every page script starts with: ``view = frame("overview")``.
 
-With a ``pages/`` folder Streamlit runs a deep link's page script directly (dashboard.py never
-runs), so everything a page needs besides its own content happens here: page config, language,
-presentation mode, login state, translated navigation, the shared filters and the share link.
+With a ``pages/`` folder Streamlit runs a deep link's page script directly (the entry script
+home.py never runs), so everything a page needs besides its own content happens here: page config,
+language, presentation mode, login state, translated navigation, the shared filters and the share link.
 
 View state lives in the URL. ``parse_state`` is the one helper that reads it; widgets are seeded
 from it on every run and write their value back to ``st.query_params`` in their ``on_change``

@@ -1,15 +1,22 @@
 """Logins that survive a reload, share links, and who the visitor is (page side of ``analysis.access``).
 
-**Sessions.** Streamlit 1.67 reads cookies (``st.context.cookies``, the cookies of the browser's
-websocket handshake) but has no call that sets one. On login the server starts a session in the
-store (``analysis.store.access.create_session``: a 256-bit random id, kept there only as its
-SHA-256) and the browser stores the id in the cookie ``survey_session`` through a one-line script
-(``st.html(..., unsafe_allow_javascript=True)``; ``SameSite=Strict``, ``Secure`` on HTTPS). A reload
-or a new tab opens a new websocket carrying the cookie; :func:`restore` looks the id up on every
-run, so a logout elsewhere (which ends every session of the account), a password change, a disabled
-account, an expired session and a forged id are all refused at the next rerun. A script-set cookie
-cannot be HttpOnly; what it holds is a random id that is worthless once the session ends, never the
-password or anything derived from it.
+**Sessions.** On login the server starts a session in the store (``analysis.store.access.
+create_session``: a 256-bit random id, kept there only as its SHA-256); this tab keeps that id in
+``st.session_state``, on the server. The browser gets a session of its own through an HttpOnly
+cookie that only the server can set: the next run emits a one-line script that posts the login's
+one-time ticket (``create_ticket``: single use, bound to this address, 60 s) to
+``POST /_survey/session`` (``ui.session_http``, mounted by ``dashboard.py``), whose answer sets
+``survey_session`` (``HttpOnly; SameSite=Strict; Path=/``, ``Secure`` on HTTPS, for the rest of
+the login). No session id ever appears in a page, and no script can read the cookie.
+
+A reload or a new tab opens a new websocket whose handshake carries the cookie
+(``st.context.cookies``); :func:`restore` looks the id up on every run, so a logout elsewhere (which
+ends every session of the account), a password change, a disabled account, an expired session
+and a forged id are all refused at the next rerun, and the dead cookie is dropped
+(``POST /_survey/logout``, which clears only a cookie whose session is no longer open).
+
+Started without those routes (``streamlit run home.py``, AppTest) a login lasts for its tab only
+and the first one logs a warning: no script-set cookie is ever written.
 
 **Share links.** ``?token=…`` in the URL (``ui.frame.PARAMS``) makes the visitor a read-only
 principal limited to the link's one series or wave (:func:`gate`); an expired, revoked or unknown
@@ -19,22 +26,30 @@ token stops the page with one sentence, and bad tokens are rate-limited per addr
 
 from __future__ import annotations
 
-import os
+import json
+import logging
+import secrets
+import time
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analysis import access as rules
+from ui import session_http
 from ui.i18n import t
 
 __all__ = ["COOKIE", "SID_KEY", "restore", "start", "logout", "emit_cookie", "gate", "restrict", "client_address"]
 
-COOKIE = "survey_session"
+COOKIE = session_http.COOKIE
 SID_KEY = "auth_sid"
-_PENDING = "auth_cookie_pending"
+_PENDING = "auth_cookie_pending"  # ("set", ticket, deadline) or ("clear", nonce, deadline)
+_PENDING_SECONDS = 60.0  # how long the script stays on the page (the ticket's life)
+_DROPPED = "auth_cookie_dropped"  # the dead cookie of this tab's handshake, already asked to be dropped
 _LINK_KEY = "access_link"
 _USER_KEY = "auth_user"  # ui.auth.SESSION_KEY (not imported: ui.auth imports this module)
+_LOG = logging.getLogger("survey.session")
+_warned = False
 
 
 def _cookie_sid() -> str | None:
@@ -43,6 +58,10 @@ def _cookie_sid() -> str | None:
     except Exception:  # noqa: BLE001 — no browser context (bare script run)
         return None
     return str(value) if value else None
+
+
+def _pend(kind: str, payload: str) -> None:
+    st.session_state[_PENDING] = (kind, payload, time.time() + _PENDING_SECONDS)
 
 
 def restore(engine: Any) -> Any | None:
@@ -68,7 +87,10 @@ def restore(engine: Any) -> Any | None:
     if found is None:
         st.session_state.pop(SID_KEY, None)
         st.session_state.pop(_USER_KEY, None)
-        st.session_state[_PENDING] = "clear"  # drop the dead id from the browser
+        dead = _cookie_sid()
+        if dead and st.session_state.get(_DROPPED) != dead:  # drop the dead id from the browser, once
+            st.session_state[_DROPPED] = dead
+            _pend("clear", secrets.token_hex(8))
         return None
     st.session_state[SID_KEY] = sid
     st.session_state[_USER_KEY] = found
@@ -76,13 +98,26 @@ def restore(engine: Any) -> Any | None:
 
 
 def start(engine: Any, found: Any) -> None:
-    """Begin a session for a user who just logged in; the browser receives its id on the next run."""
-    from analysis.store import create_session
+    """Begin a session for a user who just logged in; the browser gets its cookie on the next run."""
+    from analysis.store import create_session, create_ticket
 
+    global _warned
     sid = create_session(engine, found.name)
     st.session_state[SID_KEY] = sid
     st.session_state[_USER_KEY] = found
-    st.session_state[_PENDING] = "set"
+    st.session_state.pop(_PENDING, None)
+    if not session_http.mounted():
+        if not _warned:
+            _warned = True
+            _LOG.warning("logins last for their tab only: start the app with `streamlit run dashboard.py` "
+                         "(it serves the session-cookie routes)")
+        return
+    try:
+        ticket = create_ticket(engine, sid, client=session_http.client_key(_raw_address()))
+    except Exception as exc:  # noqa: BLE001 — no ticket: the login still holds in this tab
+        _LOG.warning("no session ticket: %s", type(exc).__name__)
+        return
+    _pend("set", ticket)
 
 
 def logout(engine: Any) -> None:
@@ -94,38 +129,51 @@ def logout(engine: Any) -> None:
     if sid:
         try:
             end_session(engine, sid)
-        except Exception:  # noqa: BLE001 — the login is forgotten here in any case
-            pass
-    st.session_state[_PENDING] = "clear"
+        except Exception as exc:  # noqa: BLE001 — the login is forgotten here in any case
+            _LOG.warning("logout could not end the sessions: %s", type(exc).__name__)
+    st.session_state[_DROPPED] = _cookie_sid()  # restore() need not ask again for this tab's cookie
+    _pend("clear", secrets.token_hex(8))
 
 
-def _cookie_script(sid: str | None, max_age: int) -> str:
-    value = sid if sid else ""
-    if value and not all(c.isalnum() or c in "-_" for c in value):  # token_urlsafe alphabet only
-        value = ""
+def _script(route: str, key: str, body: dict[str, Any]) -> str:
+    """A script that posts ``body`` to the route once per page (``key`` guards against a repeated element)."""
+    data = json.dumps(body)
     return (
-        "<script>(function(){var s=location.protocol==='https:'?'; Secure':'';"
-        f"document.cookie='{COOKIE}={value}; Path=/; Max-Age={int(max_age)}; SameSite=Strict'+s;}})();</script>"
+        "<script>(function(){var w=window.__surveySession=window.__surveySession||{};"
+        f"var k={json.dumps(key)};if(w[k])return;w[k]=1;var b={data};b.https=location.protocol==='https:';"
+        f"fetch({json.dumps(session_http.path(route))},{{method:'POST',credentials:'same-origin',cache:'no-store',"
+        "headers:{'Content-Type':'application/json'},body:JSON.stringify(b)}).catch(function(){});})();</script>"
     )
 
 
 def emit_cookie() -> None:
-    """Write the session id into the browser's cookie (or clear it) when this run has something to say.
+    """Have the browser fetch its session cookie (after a login) or drop it (after a logout, a dead cookie).
 
-    Emitted on every run while the cookie this tab connected with differs from the session, so
-    the element is still on the page after the login's own rerun; harmless when repeated.
+    Emitted on every run for up to 60 s after the event, so the element survives the login's own
+    rerun; the script posts once per page whatever the number of runs. Nothing without the routes.
     """
     pending = st.session_state.get(_PENDING)
-    sid = st.session_state.get(SID_KEY)
-    if pending == "clear" and not sid:
-        if _cookie_sid():
-            st.html(_cookie_script(None, 0), unsafe_allow_javascript=True)
-        else:
-            st.session_state.pop(_PENDING, None)
+    if not pending:
         return
-    if sid and _cookie_sid() != sid:
-        hours = rules.session_hours(os.environ)
-        st.html(_cookie_script(sid, int(hours * 3600)), unsafe_allow_javascript=True)
+    kind, payload, deadline = pending
+    if time.time() > deadline or not session_http.mounted():
+        st.session_state.pop(_PENDING, None)
+        return
+    if kind == "set" and st.session_state.get(SID_KEY):
+        st.html(_script("session", payload, {"ticket": payload}), unsafe_allow_javascript=True)
+    elif kind == "clear" and not st.session_state.get(SID_KEY):
+        st.html(_script("logout", payload, {}), unsafe_allow_javascript=True)
+    else:
+        st.session_state.pop(_PENDING, None)
+
+
+def _raw_address() -> str | None:
+    """The websocket's peer address (None for loopback, as Streamlit reports it, and outside a browser)."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # noqa: BLE001
+        return None
+    return ip if isinstance(ip, str) else None
 
 
 def client_address() -> str:

@@ -38,12 +38,14 @@ from analysis.store.access import (
     change_password,
     create_link,
     create_session,
+    create_ticket,
     end_session,
     end_user_sessions,
     get_scopes,
     list_accounts,
     list_links,
     open_link,
+    redeem_ticket,
     revoke_link,
     session_user,
     set_disabled,
@@ -199,5 +201,6 @@ __all__ = [
     "set_setting",
     # access (issue 16)
     "create_link", "list_links", "revoke_link", "open_link", "create_session", "session_user", "end_session",
+    "create_ticket", "redeem_ticket",
     "end_user_sessions", "change_password", "set_role", "set_disabled", "set_scopes", "get_scopes", "list_accounts",
 ]

@@ -56,8 +56,11 @@ class AppServer:
     log: Path
 
 
-def start_app(db_url: str, workdir: Path, extra_env: dict[str, str] | None = None) -> AppServer:
-    """Start ``streamlit run dashboard.py`` on a free port and wait for /_stcore/health."""
+def start_app(db_url: str, workdir: Path, extra_env: dict[str, str] | None = None, *,
+              address: str = "127.0.0.1") -> AppServer:
+    """Start ``streamlit run dashboard.py`` (the README's command: ``st.App`` with the session-cookie
+    routes) on a free port and wait for /_stcore/health. ``address="::"`` listens dual-stack, so a
+    browser at 127.0.0.1 reaches the app as ``::ffff:127.0.0.1``."""
     port = free_port()
     log = workdir / f"streamlit-{port}.log"
     env = dict(os.environ, SURVEY_DB_URL=db_url, PYTHONPATH=str(ROOT), **(extra_env or {}))
@@ -73,7 +76,7 @@ def start_app(db_url: str, workdir: Path, extra_env: dict[str, str] | None = Non
             "--server.port",
             str(port),
             "--server.address",
-            "127.0.0.1",
+            address,
             "--browser.gatherUsageStats",
             "false",
             "--server.fileWatcherType",

@@ -1,7 +1,7 @@
 """Browser tests: the real app in headless Chromium (Playwright), on a throwaway SQLite store.
 
-A session-scoped fixture starts ``streamlit run dashboard.py`` on a free port with
-``SURVEY_DB_URL`` pointing at a temp file in which a manager account was created beforehand
+A session-scoped fixture starts ``streamlit run dashboard.py`` (the README's ``st.App``) on a free
+port with ``SURVEY_DB_URL`` pointing at a temp file in which a manager account was created beforehand
 through ``analysis.auth``; the app fills the demo waves on first use. Chromium is the system
 browser (/usr/bin/chromium), launched with the flags in TIPS.md. A failing test leaves a
 screenshot in tests/artifacts/ (git-ignored).
