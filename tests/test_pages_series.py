@@ -62,6 +62,8 @@ def test_series_selector_is_in_the_url_and_lists_its_waves(monkeypatch, demo_url
     assert _param(at, "series") == str(party["series_id"].iloc[0])
     assert at.selectbox(key="frame_wave").options == list(party["name"])
     assert at.selectbox(key="frame_wave").value == str(party["id"].iloc[-1])
+    at.session_state["share_box"] = True  # the share box is lazy: open it as a click does
+    at.run()
     assert "series=" in at.sidebar.code[0].value  # the share link carries it
 
 
