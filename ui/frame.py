@@ -551,16 +551,16 @@ def sync_param(name: str, widget_key: str, default: Any) -> None:
 
 
 def _share(view: View, box: Any) -> None:
-    base = (st.context.url or "").split("?")[0]
-    # The page's own parameters (already in the URL) plus the canonical shared ones.
-    own = {k: v for k, v in st.query_params.to_dict().items() if k not in _SHARED}
-    query = urlencode({**view.params, **own})
-    link = f"{base}?{query}" if query else base or "/"
     # Lazy (rerun when opened): the link box and the manager's form are not sent with every page;
     # st.code alone makes each browser load a 1.5 MB syntax highlighter (bench/RESULTS.md, many users).
     share = box.expander(t("share", view.lang), icon=":material/share:", key="share_box", on_change="rerun")
     if not share.open:
         return
+    base = (st.context.url or "").split("?")[0]
+    # The page's own parameters (already in the URL) plus the canonical shared ones.
+    own = {k: v for k, v in st.query_params.to_dict().items() if k not in _SHARED}
+    query = urlencode({**view.params, **own})
+    link = f"{base}?{query}" if query else base or "/"
     with share:
         st.caption(t("share_help", view.lang))
         st.code(link, language=None, wrap_lines=True)
