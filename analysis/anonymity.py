@@ -34,7 +34,10 @@ computes its own suppression.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -54,9 +57,11 @@ __all__ = [
     "viewer_k",
     "parse_k",
     "protect",
+    "protect_cells",
+    "clear_memo",
     "suppress",
     "suppress_breakdown",
-    "link_to_groups",
+    "link_breakdowns",
     "filter_difference",
     "guard_totals",
     "guard_trend",
@@ -311,6 +316,31 @@ def _with(mask: np.ndarray, j: int) -> np.ndarray:
     return out
 
 
+MEMO_SIZE = 512  # protect() results kept per process (two boolean arrays each); 0 turns the memo off
+_memo: OrderedDict[bytes, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+_memo_lock = threading.Lock()
+
+
+def _memo_key(counts, lines, k, masks) -> bytes:
+    """A digest of everything :func:`protect` reads: equal inputs give the same cells."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(np.asarray(counts, dtype=float).tobytes())
+    h.update(str(int(k)).encode())
+    for mask in masks:
+        h.update(b"-" if mask is None else np.asarray(mask, dtype=bool).tobytes() + b"|")
+    for line in lines:
+        h.update(np.asarray(line.cells, dtype=np.int64).tobytes())
+        h.update(np.asarray(line.coefs, dtype=float).tobytes())
+        h.update(line.pool.encode() + b";")
+    return h.digest()
+
+
+def clear_memo() -> None:
+    """Forget the remembered :func:`protect` results (benchmarks time the computation cold)."""
+    with _memo_lock:
+        _memo.clear()
+
+
 def protect(
     counts: Sequence[int] | np.ndarray,
     lines: Sequence[Line],
@@ -321,7 +351,37 @@ def protect(
     hide: np.ndarray | None = None,
     fixed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Primary and complementary suppression on cells tied by published relations.
+    """:func:`protect_cells`, remembered: the breakdowns of a wave are protected in a chain (each
+    jointly with the ones before it), so one page asks for the same protection several times
+    (bench/bench_anonymity.py; bench/RESULTS.md, "Anonymity: cost of the joint protection")."""
+    if MEMO_SIZE <= 0:
+        return protect_cells(counts, lines, k, force=force, unpublished=unpublished, hide=hide, fixed=fixed)
+    key = _memo_key(counts, lines, k, (force, unpublished, hide, fixed))
+    with _memo_lock:
+        got = _memo.get(key)
+        if got is not None:
+            _memo.move_to_end(key)
+            return got[0].copy(), got[1].copy()
+    hidden, primary = protect_cells(counts, lines, k, force=force, unpublished=unpublished, hide=hide, fixed=fixed)
+    with _memo_lock:
+        _memo[key] = (hidden.copy(), primary.copy())
+        while len(_memo) > MEMO_SIZE:
+            _memo.popitem(last=False)
+    return hidden, primary
+
+
+def protect_cells(
+    counts: Sequence[int] | np.ndarray,
+    lines: Sequence[Line],
+    k: int,
+    *,
+    force: np.ndarray | None = None,
+    unpublished: np.ndarray | None = None,
+    hide: np.ndarray | None = None,
+    fixed: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Primary and complementary suppression on cells tied by published relations (the reference
+    computation; :func:`protect` remembers its results).
 
     Parameters
     ----------
@@ -568,7 +628,7 @@ def suppress_breakdown(
     ``group``, ``key`` and ``count_col``; ``area_of`` maps an item key to its area key.
 
     hide_items, hide_areas : cells to hide as complementary cells from the start (chosen by
-        :func:`link_to_groups`).
+        :func:`link_breakdowns`).
 
     Returns
     -------
@@ -623,7 +683,7 @@ def suppress_breakdown(
     return out[0], out[1]
 
 
-def link_to_groups(
+def link_breakdowns(
     group_table: pd.DataFrame,
     table: pd.DataFrame,
     joint: pd.DataFrame,
@@ -634,22 +694,25 @@ def link_to_groups(
     sep: str = "\x1f",
     count_col: str = "n_respondents",
 ) -> np.ndarray:
-    """Cells of an attribute breakdown to hide so that, together with the 身份 (group) breakdown
-    published as it is, no small cell or small pool can be computed.
+    """Cells of a breakdown to hide so that, together with an earlier breakdown of the same wave
+    published as it is (the 身份 table, or another attribute's), no small cell or small pool can be
+    computed.
 
-    The two tables add up to the same totals and are tied through the unpublished group × attribute
-    combinations (``joint``: ``group`` = ``"<group><sep><value>"``, either part empty for respondents
-    without one; nobody is outside it), whose empty ones an attacker is assumed to know (an attribute asked of students only).
+    The two tables add up to the same totals and are tied through the unpublished combinations of
+    the earlier breakdown's groups and this one's values (``joint``: ``group`` =
+    ``"<group><sep><value>"``, either part empty for respondents without one; nobody is outside
+    it), whose empty ones an attacker is assumed to know (an attribute asked of students only; a
+    college that lies on one campus).
     Per key: ``Σ_value X[g, value] = G[g]``, ``Σ_g X[g, value] = A[value]`` (and the respondents
     without a group or a value), protected with :func:`protect` — the group table fixed, small
     combinations and small pools protected, only the attribute's cells chosen.
 
     Parameters
     ----------
-    group_table, table : protected breakdowns (``group, key, count_col, suppressed``) by group and
-        by the attribute, one level (items or areas).
+    group_table, table : protected breakdowns (``group, key, count_col, suppressed``): the earlier
+        one (fixed) and the one to protect, one level (items or areas).
     joint : the unprotected breakdown by the combination (``group, key, count_col``).
-    outside, group_outside : respondents without an attribute value / without a group, per key.
+    outside, group_outside : respondents without a value in this breakdown / in the earlier one, per key.
     k : the threshold.
 
     Returns

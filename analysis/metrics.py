@@ -397,7 +397,36 @@ def _breakdown_counts(ds: Dataset, by: str, level: str, basic_satisfied: bool) -
     return table, dict(zip(keys, n_resp[n_groups].tolist(), strict=True))
 
 
-def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None, force_areas=None):
+def breakdown_order(ds: Dataset, by: str) -> list[str]:
+    """The breakdowns of a wave up to ``by``, in the fixed order they are protected in.
+
+    身份 (``group``) first, then the attributes in file order (``ds.attributes``); ``by`` last when it
+    is none of them. A breakdown is protected jointly with every one before it as published
+    (docs/METRICS.md, "Several attributes"), so its cells never depend on which pages a viewer opened.
+    """
+    cols = set(ds.respondents.columns)
+    order = ["group"] if "group" in cols else []
+    order += [a for a in ds.attributes if a in cols and a not in order]
+    if by not in order:
+        order.append(by)
+    return order[: order.index(by) + 1]
+
+
+def _protected_breakdowns(ds, by, basic_satisfied, k, baseline, forced=None) -> dict:
+    """Every breakdown up to ``by`` (:func:`breakdown_order`) protected, each jointly with the ones
+    before it: ``{name: (items, areas)}`` with ``suppressed`` and ``suppress_reason``.
+
+    forced : ``{name: (item mask, area mask)}`` cells to hide as small ones (hidden at the
+        deployment's threshold when the viewer raised k).
+    """
+    out: dict = {}
+    for name in breakdown_order(ds, by):
+        fi, fa = (forced or {}).get(name, (None, None))
+        out[name] = _protected_breakdown(ds, name, basic_satisfied, k, baseline, fi, fa, earlier=out)
+    return out
+
+
+def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None, force_areas=None, earlier=None):
     items, out_i = _breakdown_counts(ds, by, "item", basic_satisfied)
     areas, out_a = _breakdown_counts(ds, by, "area", basic_satisfied)
     filt_i = np.zeros(len(items), dtype=bool) if force_items is None else np.asarray(force_items, dtype=bool)
@@ -419,38 +448,42 @@ def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None,
     result = suppress_breakdown(
         items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a, force_items=filt_i, force_areas=filt_a
     )
-    if by != "group" and "group" in ds.respondents.columns:
-        # the 身份 breakdown is published too: protect this one jointly with it (issue 10)
-        extra_i, extra_a = _joint_with_groups(ds, by, basic_satisfied, k, baseline, result, out_i, out_a)
-        if extra_i.any() or extra_a.any():  # keep the audited pattern and add to it (hiding more only widens)
-            extra_i = extra_i | result[0]["suppressed"].to_numpy(bool)
-            extra_a = extra_a | result[1]["suppressed"].to_numpy(bool)
-            result = suppress_breakdown(
-                items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a,
-                force_items=filt_i, force_areas=filt_a, hide_items=extra_i, hide_areas=extra_a,
-            )
+    extra_i = np.zeros(len(items), dtype=bool)
+    extra_a = np.zeros(len(areas), dtype=bool)
+    for prev, tables in (earlier or {}).items():
+        # the earlier breakdowns are published too: protect this one jointly with each (issue 10)
+        more_i, more_a = _joint_with(ds, prev, tables, by, basic_satisfied, k, result, out_i, out_a)
+        extra_i |= more_i
+        extra_a |= more_a
+    if extra_i.any() or extra_a.any():  # keep the audited pattern and add to it (hiding more only widens)
+        result = suppress_breakdown(
+            items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a, force_items=filt_i,
+            force_areas=filt_a, hide_items=extra_i | result[0]["suppressed"].to_numpy(bool),
+            hide_areas=extra_a | result[1]["suppressed"].to_numpy(bool),
+        )
     return result
 
 
 _JOINT = "\x1fjoint"
 
 
-def _joint_with_groups(ds, by, basic_satisfied, k, baseline, result, out_i, out_a):
-    """Cells of the breakdown by ``by`` to hide so that it and the 身份 breakdown together reveal no
-    small cell (:func:`analysis.anonymity.link_to_groups`)."""
+def _joint_with(ds, prev, prev_tables, by, basic_satisfied, k, result, out_i, out_a):
+    """Cells of the breakdown by ``by`` to hide so that it and the earlier breakdown ``prev``, as
+    published (``prev_tables``), together reveal no small cell (:func:`analysis.anonymity.link_breakdowns`)."""
     import dataclasses
 
-    from analysis.anonymity import link_to_groups
+    from analysis.anonymity import link_breakdowns
 
-    gi, ga = _protected_breakdown(ds, "group", basic_satisfied, k, baseline)
-    g = ds.respondents["group"].astype(object).where(ds.respondents["group"].notna(), "").astype(str)
-    v = ds.respondents[by].astype(object).where(ds.respondents[by].notna(), "").astype(str)
-    joint = dataclasses.replace(ds, respondents=ds.respondents.assign(**{_JOINT: g + "\x1f" + v}))
+    def text(col):
+        values = ds.respondents[col].astype(object)
+        return values.where(values.notna(), "").astype(str)
+
+    joint = dataclasses.replace(ds, respondents=ds.respondents.assign(**{_JOINT: text(prev) + "\x1f" + text(by)}))
     extra = []
-    for level, own, grp, out in (("item", result[0], gi, out_i), ("area", result[1], ga, out_a)):
+    for level, own, other, out in (("item", result[0], prev_tables[0], out_i), ("area", result[1], prev_tables[1], out_a)):
         cells, _ = _breakdown_counts(joint, _JOINT, level, basic_satisfied)
-        _, g_out = _breakdown_counts(ds, "group", level, basic_satisfied)
-        extra.append(link_to_groups(grp, own, cells, out, g_out, k=k))
+        _, prev_out = _breakdown_counts(ds, prev, level, basic_satisfied)
+        extra.append(link_breakdowns(other, own, cells, out, prev_out, k=k))
     return extra[0], extra[1]
 
 
@@ -472,8 +505,9 @@ def group_summary(
     ds : the coded survey.
     by : ``"group"`` or an attribute column of ``ds.respondents`` (campus, college …).
         Respondents with no value in ``by`` are left out (and protected as an unpublished cell).
-        A breakdown by an attribute is protected jointly with the 身份 breakdown (both are published;
-        ``analysis.anonymity.link_to_groups``).
+        A breakdown is protected jointly with every breakdown before it in :func:`breakdown_order`
+        (身份, then the attributes in file order; all are published;
+        ``analysis.anonymity.link_breakdowns``).
     level : ``"item"`` (key = item column name) or ``"area"`` (key = area key, pooled over its items).
     basic_satisfied : count 基本满意 as satisfied where the scale has it.
     min_n : anonymity threshold k: a cell describing fewer than ``min_n`` respondents is hidden,
@@ -497,11 +531,11 @@ def group_summary(
     if level not in LEVELS:
         raise ValueError(f"未知层级 unknown level '{level}'. 可用 valid: {', '.join(LEVELS)}")
     confidence = _check_confidence(confidence)
-    fi = fa = None
+    forced = None
     if base_k is not None and int(base_k) < int(min_n):
-        bi, ba = _protected_breakdown(ds, by, basic_satisfied, int(base_k), baseline)
-        fi, fa = bi["suppressed"].to_numpy(bool), ba["suppressed"].to_numpy(bool)
-    items, areas = _protected_breakdown(ds, by, basic_satisfied, int(min_n), baseline, fi, fa)
+        low = _protected_breakdowns(ds, by, basic_satisfied, int(base_k), baseline)
+        forced = {name: (i["suppressed"].to_numpy(bool), a["suppressed"].to_numpy(bool)) for name, (i, a) in low.items()}
+    items, areas = _protected_breakdowns(ds, by, basic_satisfied, int(min_n), baseline, forced)[by]
     table = items if level == "item" else areas
     for name, values in _rate_columns(table["n_satisfied"], table["n_valid"], confidence).items():
         table[name] = values

@@ -4,7 +4,7 @@ The areas page shows a wave's items broken down by 身份 (group) and, on reques
 (校区, 入学年份, 是否住在学生公寓 …); both tables add up to the same published item totals. In the
 2021 demo wave 入学年份 and 住在学生公寓 are answered by students only, so "the respondents outside
 every year" are exactly the 教师, 职工 and 家长 — a link between the two tables an attacker knows. ``metrics.group_summary`` protects a breakdown by an attribute jointly with the
-身份 breakdown (``analysis.anonymity.link_to_groups``).
+身份 breakdown (``analysis.anonymity.link_breakdowns``).
 
 The audit here shares no code with the suppression: for each item, the unknowns are the answers of
 each (group, attribute value or none) combination, ≥ 0, and 0 where the wave has nobody in that
@@ -121,6 +121,6 @@ def test_attribute_answered_by_one_group_only_is_protected_jointly(monkeypatch):
     # each table protected on its own (before the joint protection): the audit finds 家长 = 2
     from analysis import metrics
 
-    monkeypatch.setattr(metrics, "_joint_with_groups", lambda ds, by, *a: (np.zeros(1, bool), np.zeros(1, bool)))
+    monkeypatch.setattr(metrics, "_joint_with", lambda *a, **kw: (False, False))
     true, lo, hi = joint_ranges(ds, "部门")[("家长", "q1")]
     assert (true, lo, hi) == (2, 2.0, 2.0)
