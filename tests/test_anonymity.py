@@ -205,3 +205,34 @@ def test_row_pool_below_k_now_gets_a_complement():
     # the LP itself sees the old pattern's leak (the audit can fail)
     old = np.array([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1]], dtype=bool)
     assert ((1, 2), (1, 4)) in [s for s, _, _ in revealed(grid, old)]
+
+
+def test_protect_remembers_its_results_and_hands_out_copies(monkeypatch):
+    # protect() memoises protect_cells() (the reference computation): the same inputs give the
+    # reference's cells, a caller mutating its copy changes nothing remembered, and an input that
+    # differs only in which cells are fixed is not answered from the memo.
+    from analysis import anonymity
+    from analysis.anonymity import Line, clear_memo, protect, protect_cells
+
+    counts = np.array([3, 10, 20, 2, 30, 25], dtype=float)  # two items × three groups
+    lines = [Line(np.array([0, 1, 2]), np.ones(3)), Line(np.array([3, 4, 5]), np.ones(3)),
+             Line(np.array([0, 3]), np.ones(2), "max"), Line(np.array([1, 4]), np.ones(2), "max"),
+             Line(np.array([2, 5]), np.ones(2), "max")]
+    clear_memo()
+    calls = []
+    real = anonymity.protect_cells
+    monkeypatch.setattr(anonymity, "protect_cells", lambda *a, **kw: calls.append(1) or real(*a, **kw))
+    ref = protect_cells(counts, lines, 5)
+    first = protect(counts, lines, 5)
+    first[0][:] = False  # the caller's copy
+    again = protect(counts, lines, 5)
+    assert len(calls) == 1
+    for got, want in zip(again, ref, strict=True):
+        np.testing.assert_array_equal(got, want)
+    fixed = np.array([False, True, True, False, True, True])
+    other = protect(counts, lines, 5, fixed=fixed)
+    assert len(calls) == 2
+    np.testing.assert_array_equal(other[0], protect_cells(counts, lines, 5, fixed=fixed)[0])
+    monkeypatch.setattr(anonymity, "MEMO_SIZE", 0)
+    protect(counts, lines, 5)
+    assert len(calls) == 3  # memo off: computed every time
