@@ -330,7 +330,9 @@ def definition(ds: Dataset, *, basic_satisfied: bool = False) -> dict:
     return out
 
 
-def _group_codes(ds: Dataset, by: str) -> tuple[np.ndarray, list]:
+def _group_codes(ds: Dataset, by: str, levels: list | None = None) -> tuple[np.ndarray, list]:
+    """Each respondent's group index in ``by`` (−1: no value) and the groups, sorted; ``levels``: use
+    these groups instead (a filtered wave keeps the unfiltered wave's groups, even emptied ones)."""
     if by not in ds.respondents.columns:
         options = ["group", *[a for a in ds.attributes if a in ds.respondents.columns]]
         raise ValueError(
@@ -342,18 +344,21 @@ def _group_codes(ds: Dataset, by: str) -> tuple[np.ndarray, list]:
             "答卷人表与答案表行数不一致，请重新导入数据。"
             " Respondents and answers have different row counts; re-import the data."
         )
+    if levels is not None:
+        return pd.Index(levels).get_indexer(ds.respondents[by]), list(levels)
     codes, uniques = pd.factorize(ds.respondents[by], sort=True, use_na_sentinel=True)
     return codes, list(uniques)
 
 
-def _breakdown_counts(ds: Dataset, by: str, level: str, basic_satisfied: bool) -> tuple[pd.DataFrame, dict]:
+def _breakdown_counts(ds: Dataset, by: str, level: str, basic_satisfied: bool,
+                      levels: list | None = None) -> tuple[pd.DataFrame, dict]:
     """Per group × key: answers, satisfied answers and respondents; and respondents outside every group.
 
     Returns ``(table, outside)``: the long table (``group, key, n_valid, n_satisfied,
     n_respondents``, groups sorted, keys in item order) and ``{key: respondents with no value in
     ``by`` who answered the key}``.
     """
-    gcodes, groups = _group_codes(ds, by)
+    gcodes, groups = _group_codes(ds, by, levels)
     scales = _item_scales(ds)
     n_groups = len(groups)
     g_all = np.where(gcodes >= 0, gcodes, n_groups).astype(np.int64)  # the last row: outside every group
@@ -412,25 +417,58 @@ def breakdown_order(ds: Dataset, by: str) -> list[str]:
     return order[: order.index(by) + 1]
 
 
-def _protected_breakdowns(ds, by, basic_satisfied, k, baseline, forced=None) -> dict:
+def _published(ds, by, basic_satisfied, k, base_k=None, baseline=None) -> dict:
+    """The breakdowns up to ``by`` as a viewer with threshold ``k`` sees them: ``{name: (items, areas)}``.
+
+    base_k : the deployment's threshold when ``k`` is a viewer's higher one: cells hidden at
+        ``base_k`` stay hidden.
+    baseline : the unfiltered dataset when ``ds`` is filtered: the same view without the filter is
+        published too, so its hidden cells stay hidden (see :func:`_protected_breakdown`).
+    """
+    forced = None
+    if base_k is not None and int(base_k) < int(k):
+        low = _published(ds, by, basic_satisfied, int(base_k), None, baseline)
+        forced = {name: (i["suppressed"].to_numpy(bool), a["suppressed"].to_numpy(bool)) for name, (i, a) in low.items()}
+    unfiltered = _published(baseline, by, basic_satisfied, k, base_k) if baseline is not None else None
+    return _protected_breakdowns(ds, by, basic_satisfied, int(k), baseline, forced, unfiltered)
+
+
+def _protected_breakdowns(ds, by, basic_satisfied, k, baseline, forced=None, unfiltered=None) -> dict:
     """Every breakdown up to ``by`` (:func:`breakdown_order`) protected, each jointly with the ones
     before it: ``{name: (items, areas)}`` with ``suppressed`` and ``suppress_reason``.
 
     forced : ``{name: (item mask, area mask)}`` cells to hide as small ones (hidden at the
         deployment's threshold when the viewer raised k).
+    unfiltered : the same breakdowns of ``baseline`` as published (when ``ds`` is filtered).
     """
     out: dict = {}
     for name in breakdown_order(ds, by):
         fi, fa = (forced or {}).get(name, (None, None))
-        out[name] = _protected_breakdown(ds, name, basic_satisfied, k, baseline, fi, fa, earlier=out)
+        out[name] = _protected_breakdown(ds, name, basic_satisfied, k, baseline, fi, fa, earlier=out,
+                                         unfiltered=(unfiltered or {}).get(name))
     return out
 
 
-def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None, force_areas=None, earlier=None):
-    items, out_i = _breakdown_counts(ds, by, "item", basic_satisfied)
-    areas, out_a = _breakdown_counts(ds, by, "area", basic_satisfied)
+def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None, force_areas=None, earlier=None,
+                         unfiltered=None):
+    """One breakdown's item and area tables protected (``suppressed``, ``suppress_reason``).
+
+    With a filter (``baseline``, ``unfiltered``: the unfiltered tables as published), a cell the
+    filter changed by 1…k−1 respondents is hidden as small (``filter_difference``), and every cell
+    hidden without the filter stays hidden with it: a complementary cell shown in the filtered view
+    with the count it had would give back the small cell it protects (unfiltered "item total minus
+    the shown cells", and the filtered cell is known unchanged because a change of 1…k−1 would
+    have hidden it).
+    """
+    # a filtered wave keeps every group of the unfiltered one: a group the filter emptied is a
+    # hidden cell, not a row that vanishes (which would tell that all of it was screened out)
+    levels = None if baseline is None else _group_codes(baseline, by)[1]
+    items, out_i = _breakdown_counts(ds, by, "item", basic_satisfied, levels)
+    areas, out_a = _breakdown_counts(ds, by, "area", basic_satisfied, levels)
     filt_i = np.zeros(len(items), dtype=bool) if force_items is None else np.asarray(force_items, dtype=bool)
     filt_a = np.zeros(len(areas), dtype=bool) if force_areas is None else np.asarray(force_areas, dtype=bool)
+    extra_i = np.zeros(len(items), dtype=bool)
+    extra_a = np.zeros(len(areas), dtype=bool)
     if baseline is not None:
         from analysis.anonymity import filter_difference
 
@@ -438,28 +476,34 @@ def _protected_breakdown(ds, by, basic_satisfied, k, baseline, force_items=None,
             base, _ = _breakdown_counts(baseline, by, level, basic_satisfied)
             merged = table[["group", "key"]].merge(base, on=["group", "key"], how="left")
             diff = filter_difference(merged["n_respondents"].fillna(0), table["n_respondents"], k)
+            kept = np.zeros(len(table), dtype=bool)
+            if unfiltered is not None:
+                shown_u = unfiltered[0 if name == "i" else 1][["group", "key", "suppressed"]]
+                kept = table[["group", "key"]].merge(shown_u, on=["group", "key"], how="left")["suppressed"]
+                kept = kept.fillna(False).to_numpy(bool)
             if name == "i":
-                filt_i = filt_i | diff
+                filt_i, extra_i = filt_i | diff, extra_i | kept
             else:
-                filt_a = filt_a | diff
+                filt_a, extra_a = filt_a | diff, extra_a | kept
     from analysis.anonymity import suppress_breakdown
 
     area_of = dict(zip(ds.items["item"], ds.items["area"], strict=True))
     result = suppress_breakdown(
-        items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a, force_items=filt_i, force_areas=filt_a
+        items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a, force_items=filt_i, force_areas=filt_a,
+        hide_items=extra_i, hide_areas=extra_a,
     )
-    extra_i = np.zeros(len(items), dtype=bool)
-    extra_a = np.zeros(len(areas), dtype=bool)
+    link_i = np.zeros(len(items), dtype=bool)
+    link_a = np.zeros(len(areas), dtype=bool)
     for prev, tables in (earlier or {}).items():
         # the earlier breakdowns are published too: protect this one jointly with each (issue 10)
         more_i, more_a = _joint_with(ds, prev, tables, by, basic_satisfied, k, result, out_i, out_a)
-        extra_i |= more_i
-        extra_a |= more_a
-    if extra_i.any() or extra_a.any():  # keep the audited pattern and add to it (hiding more only widens)
+        link_i |= more_i
+        link_a |= more_a
+    if link_i.any() or link_a.any():  # keep the audited pattern and add to it (hiding more only widens)
         result = suppress_breakdown(
             items, areas, area_of, k=k, outside_items=out_i, outside_areas=out_a, force_items=filt_i,
-            force_areas=filt_a, hide_items=extra_i | result[0]["suppressed"].to_numpy(bool),
-            hide_areas=extra_a | result[1]["suppressed"].to_numpy(bool),
+            force_areas=filt_a, hide_items=link_i | result[0]["suppressed"].to_numpy(bool),
+            hide_areas=link_a | result[1]["suppressed"].to_numpy(bool),
         )
     return result
 
@@ -531,11 +575,7 @@ def group_summary(
     if level not in LEVELS:
         raise ValueError(f"未知层级 unknown level '{level}'. 可用 valid: {', '.join(LEVELS)}")
     confidence = _check_confidence(confidence)
-    forced = None
-    if base_k is not None and int(base_k) < int(min_n):
-        low = _protected_breakdowns(ds, by, basic_satisfied, int(base_k), baseline)
-        forced = {name: (i["suppressed"].to_numpy(bool), a["suppressed"].to_numpy(bool)) for name, (i, a) in low.items()}
-    items, areas = _protected_breakdowns(ds, by, basic_satisfied, int(min_n), baseline, forced)[by]
+    items, areas = _published(ds, by, basic_satisfied, int(min_n), base_k, baseline)[by]
     table = items if level == "item" else areas
     for name, values in _rate_columns(table["n_satisfied"], table["n_valid"], confidence).items():
         table[name] = values

@@ -118,3 +118,128 @@ def test_comment_threshold_follows_a_raised_manager_threshold(tmp_path, monkeypa
     assert fb.shown_comments(records, eng, k=1).tolist() == [False, True]
     # a record whose cell size is unknown is not shown (nobody can say how many share its cell)
     assert fb.shown_comments(pd.DataFrame({"cell_n": [None]}), eng).tolist() == [False]
+
+
+# ------------------------------------------------------------------ a breakdown with and without the filter
+# A viewer sees a group table without the filter and, one click later, with screened responses excluded.
+# The audit shares no code with the suppression: an integer program (scipy.optimize.milp, HiGHS) over
+# each group's count without the filter x_g and with it y_g (0 ≤ y_g ≤ x_g, x_g = 0 where the group has
+# nobody), constrained by every shown cell of both tables and both totals, and by what the policy
+# publishes about the filter: a filtered cell shown or marked "complementary" changed by 0 or by ≥ k
+# (x_g − y_g ∈ {0} ∪ [k, ∞), a binary per group), one marked "filter_difference" by 1…k−1 (a cell
+# marked "small_cell" may have changed by anything). The smallest and
+# largest value of every small hidden count must differ.
+
+K = 5
+
+
+def milp_leaks(plain, filtered, true_x, true_y, k=K):
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    groups = list(true_x)
+    m = len(groups)  # variables: x (m), y (m), z (m)
+    big = float(sum(true_x.values()) + 1)
+    rows, lo, hi = [], [], []
+
+    def add(coefs, low, high):
+        row = np.zeros(3 * m)
+        for j, c in coefs:
+            row[j] = c
+        rows.append(row)
+        lo.append(low)
+        hi.append(high)
+
+    total_x, total_y = float(sum(true_x.values())), float(sum(true_y.values()))
+    add([(i, 1.0) for i in range(m)], total_x, total_x)
+    add([(m + i, 1.0) for i in range(m)], total_y, total_y)
+    for i, g in enumerate(groups):
+        add([(m + i, 1.0), (i, -1.0)], -np.inf, 0.0)  # y ≤ x
+        if not plain.at[g, "suppressed"]:
+            add([(i, 1.0)], float(plain.at[g, "n_respondents"]), float(plain.at[g, "n_respondents"]))
+        if not filtered.at[g, "suppressed"]:
+            add([(m + i, 1.0)], float(filtered.at[g, "n_respondents"]), float(filtered.at[g, "n_respondents"]))
+        reason = str(filtered.at[g, "suppress_reason"])
+        if reason == "filter_difference":
+            add([(i, 1.0), (m + i, -1.0)], 1.0, k - 1.0)
+        elif reason != "small_cell":  # shown or complementary: d − big·z ≤ 0 and d − k·z ≥ 0
+            add([(i, 1.0), (m + i, -1.0), (2 * m + i, -big)], -np.inf, 0.0)
+            add([(i, 1.0), (m + i, -1.0), (2 * m + i, -float(k))], 0.0, np.inf)
+    present = [big if true_x[g] else 0.0 for g in groups]  # an empty group is known to be empty
+    upper = np.array(present * 2 + [1.0] * m)
+    bounds = Bounds(np.zeros(3 * m), upper)
+    cons = LinearConstraint(np.array(rows), lo, hi)
+    leaks = {}
+    for view, true, off in (("plain", true_x, 0), ("filtered", true_y, m)):
+        for i, g in enumerate(groups):
+            if not 0 < true[g] < k:
+                continue
+            c = np.zeros(3 * m)
+            c[off + i] = 1.0
+            a = milp(c, constraints=cons, integrality=np.ones(3 * m), bounds=bounds)
+            b = milp(-c, constraints=cons, integrality=np.ones(3 * m), bounds=bounds)
+            assert a.status == 0 and b.status == 0, (a.message, b.message)
+            if -b.fun - a.fun < 0.5:
+                leaks[(view, g)] = (true[g], a.fun, -b.fun)
+    return leaks
+
+
+def flagged_ds(sizes: dict, flagged: dict):
+    """One item answered by everyone; ``flagged[g]`` respondents of group g screened out."""
+    import dataclasses
+
+    groups = [g for g, n in sizes.items() for _ in range(n)]
+    ds = make_ds({"q1": [5] * len(groups)}, groups=groups)
+    rows = []
+    for g, n in flagged.items():
+        rows += ds.respondents.loc[ds.respondents["group"] == g, "row"].head(n).tolist()
+    flags = pd.DataFrame({"row": rows, "reasons": [["speeder"]] * len(rows)})
+    return dataclasses.replace(ds, flags=flags)
+
+
+def views(ds, k=K):
+    from analysis.metrics import group_summary
+
+    plain = group_summary(ds, "group", min_n=k).set_index("group")
+    filtered = group_summary(ds.without_flagged(), "group", min_n=k, baseline=ds).set_index("group")
+    return plain, filtered
+
+
+def test_a_cell_hidden_without_the_filter_stays_hidden_with_it():
+    # 学生 30, 教师 9, 职工 12, 家长 2; six 职工 screened out. Without the filter 家长 (2) is hidden
+    # with its complement 教师 (9), the smallest shown cell; with it 职工 (6) is the smallest, and a
+    # filtered table protecting itself alone showed 教师 = 9 — unchanged (a change of 1…4 would have
+    # hidden it, one of ≥ 5 leaves ≤ 4 < 9 − 5), so 家长 = 53 − 30 − 12 − 9 = 2.
+    sizes, flagged = {"学生": 30, "教师": 9, "职工": 12, "家长": 2}, {"职工": 6}
+    ds = flagged_ds(sizes, flagged)
+    plain, filtered = views(ds)
+    assert plain.at["教师", "suppress_reason"] == "complementary"
+    assert filtered.at["教师", "suppressed"]
+    true_y = {g: n - flagged.get(g, 0) for g, n in sizes.items()}
+    assert not milp_leaks(plain, filtered, sizes, true_y)
+
+
+def test_without_the_rule_the_audit_recovers_the_small_group(monkeypatch):
+    from analysis import metrics
+
+    real = metrics._protected_breakdowns
+    # the filtered table protected on its own: drop the unfiltered tables _published passes (7th argument)
+    monkeypatch.setattr(metrics, "_protected_breakdowns", lambda *a: real(*a[:6]))
+    sizes, flagged = {"学生": 30, "教师": 9, "职工": 12, "家长": 2}, {"职工": 6}
+    plain, filtered = views(flagged_ds(sizes, flagged))
+    leaks = milp_leaks(plain, filtered, sizes, {g: n - flagged.get(g, 0) for g, n in sizes.items()})
+    assert leaks[("plain", "家长")] == (2, 2.0, 2.0)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_tables_with_and_without_the_filter_reveal_no_small_group(seed):
+    rng = np.random.default_rng(seed)
+    names = ["学生", "教师", "职工", "家长", "其他"]
+    sizes = {g: int(n) for g, n in zip(names, rng.choice([0, 1, 2, 3, 4, 6, 8, 9, 12, 15, 25], size=5), strict=True)}
+    sizes["学生"] += 20
+    sizes = {g: n for g, n in sizes.items() if n}  # a group nobody belongs to is not in the wave
+    flagged = {g: int(rng.integers(0, n + 1)) if rng.random() < 0.5 else 0 for g, n in sizes.items()}
+    if 0 < sum(flagged.values()) < K:  # the filter is refused then (test_hardening_anonymity)
+        flagged["学生"] += K
+    plain, filtered = views(flagged_ds(sizes, flagged))
+    true_y = {g: n - flagged.get(g, 0) for g, n in sizes.items()}
+    assert not milp_leaks(plain, filtered, sizes, true_y), (sizes, flagged)
